@@ -1,1 +1,181 @@
-//! Placeholder crate root.
+//! The composition root: opens the data directory, builds every domain, wires the request
+//! pipeline (authentication by IAM, audit into the trail), runs background jobs and the HTTP
+//! server, and shuts all of it down in order.
+//!
+//! **Architecture Invariant**: this is the only crate that knows every domain.
+
+mod audit;
+mod auth;
+pub mod bootstrap;
+pub mod config;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use tokio::sync::oneshot;
+
+use openwatch_iam::Iam;
+use openwatch_storage::{Catalog, Clock, DataDir, Scheduler, SystemClock};
+use openwatch_trail::{Trail, TrailOptions};
+use openwatch_wire::Pipeline;
+
+pub use bootstrap::Bootstrap;
+pub use config::{Config, Overrides};
+
+/// The server's version, reported by `GET /health`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+/// How often expired trail records are deleted.
+pub const TRAIL_RETENTION_PERIOD: Duration = Duration::from_secs(3600);
+
+/// A running server. Drop it or call [`Server::shutdown`] to stop it.
+pub struct Server {
+    local_addr: SocketAddr,
+    bootstrap: Option<Bootstrap>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+}
+
+impl Server {
+    /// Opens everything and starts serving. Returns once the listener is bound (so `/health`
+    /// answers as soon as this returns).
+    pub async fn start(config: Config) -> anyhow::Result<Server> {
+        Server::start_with_clock(config, Arc::new(SystemClock)).await
+    }
+
+    /// As [`Server::start`], with a chosen clock (tests use a simulated one).
+    pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Server> {
+        let data_dir = DataDir::open(&config.data_dir)
+            .with_context(|| format!("cannot open data directory {}", config.data_dir.display()))?;
+        // Bind before creating anything, so that a taken port fails a first start cleanly.
+        let listener = tokio::net::TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", config.listen))?;
+        let catalog =
+            Arc::new(Catalog::open(&data_dir.catalog_path()).context("cannot open the catalog")?);
+        let iam = Arc::new(
+            Iam::open(Arc::clone(&catalog), Arc::clone(&clock))
+                .context("cannot load accounts and keys")?,
+        );
+        let bootstrap = bootstrap::first_start(&iam, data_dir.path())?;
+        if config.dev {
+            iam.register_ephemeral_key(
+                bootstrap::DEV_ACCESS_KEY_ID,
+                bootstrap::DEV_SECRET_ACCESS_KEY,
+                bootstrap::dev_account(),
+            );
+        }
+        let trail_dir = data_dir
+            .subdir(openwatch_storage::datadir::TRAIL_DIR)
+            .context("cannot create the trail directory")?;
+        let trail = Arc::new(
+            Trail::open(&trail_dir, Arc::clone(&clock), TrailOptions::default())
+                .context("cannot open the audit trail")?,
+        );
+
+        let domains = openwatch_services::Domains {
+            iam: Arc::clone(&iam),
+            trail: Arc::clone(&trail),
+        };
+        let registry = openwatch_services::registry(&domains);
+        let clock_fn = {
+            let clock = Arc::clone(&clock);
+            Arc::new(move || clock.now_millis())
+        };
+        let pipeline = Arc::new(Pipeline::new(
+            registry,
+            Arc::new(auth::IamAuthenticator {
+                iam: Arc::clone(&iam),
+            }),
+            Arc::new(audit::TrailSink {
+                trail: Arc::clone(&trail),
+            }),
+            clock_fn,
+            VERSION,
+        ));
+
+        let scheduler = Scheduler::new(Arc::clone(&clock));
+        {
+            let trail = Arc::clone(&trail);
+            scheduler.every("trail-retention", TRAIL_RETENTION_PERIOD, move || {
+                trail.run_retention().map(|report| {
+                    tracing::debug!(?report, "trail retention ran");
+                })
+            });
+        }
+        scheduler.start(&tokio::runtime::Handle::current());
+
+        let local_addr = listener.local_addr()?;
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let served = openwatch_wire::server::serve(listener, pipeline, async {
+                let _ = stopped.await;
+            })
+            .await;
+            scheduler.shutdown().await;
+            // In-flight requests are done: flush what they recorded, then release the directory.
+            let closed = tokio::task::spawn_blocking(move || {
+                let r = trail.close();
+                drop(iam);
+                drop(catalog);
+                drop(data_dir);
+                r
+            })
+            .await;
+            served.context("the HTTP server failed")?;
+            closed
+                .context("the trail close task failed")?
+                .context("cannot flush the audit trail")?;
+            Ok(())
+        });
+        tracing::info!(%local_addr, "OpenWatch is listening");
+        Ok(Server {
+            local_addr,
+            bootstrap,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+
+    /// The address the server listens on (useful with port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The account and key created on this start, if this was the first start.
+    pub fn bootstrap(&self) -> Option<&Bootstrap> {
+        self.bootstrap.as_ref()
+    }
+
+    /// Stops accepting, finishes in-flight requests, flushes and closes storage.
+    pub async fn shutdown(mut self) -> anyhow::Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        match self.task.take() {
+            Some(task) => task.await.context("the server task panicked")?,
+            None => Ok(()),
+        }
+    }
+
+    /// Waits until the server stops by itself (an error) — normally it runs until shutdown.
+    pub async fn wait(&mut self) -> anyhow::Result<()> {
+        match self.task.as_mut() {
+            Some(task) => {
+                let r = task.await.context("the server task panicked")?;
+                self.task = None;
+                r
+            }
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}

@@ -1,1 +1,29 @@
-//! Placeholder crate root.
+//! One facade per AWS API: the operation shapes (serde) and handlers that map the wire to the
+//! domains. Each module registers its operations with the wire [`Registry`].
+//!
+//! **Architecture Invariant**: handlers hold no state of their own; everything they change lives in
+//! a domain crate, which knows nothing of the wire.
+
+pub mod cloudtrail;
+pub mod iam;
+pub mod sts;
+
+use std::sync::Arc;
+
+use openwatch_wire::Registry;
+
+/// The domains the facades call into.
+#[derive(Clone)]
+pub struct Domains {
+    pub iam: Arc<openwatch_iam::Iam>,
+    pub trail: Arc<openwatch_trail::Trail>,
+}
+
+/// Registers every operation this server routes.
+pub fn registry(domains: &Domains) -> Registry {
+    let mut registry = Registry::new();
+    sts::register(&mut registry);
+    iam::register(&mut registry, Arc::clone(&domains.iam));
+    cloudtrail::register(&mut registry, Arc::clone(&domains.trail));
+    registry
+}

@@ -15,6 +15,9 @@ pub struct AccountId([u8; 12]);
 pub struct InvalidAccountId(pub String);
 
 impl AccountId {
+    /// `000000000000`, the account the conventional emulator credentials (`test`/`test`) name.
+    pub const ZERO: AccountId = AccountId(*b"000000000000");
+
     /// Parses a 12-digit account id.
     pub fn parse(s: &str) -> Result<Self, InvalidAccountId> {
         let bytes = s.as_bytes();

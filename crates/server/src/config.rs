@@ -1,0 +1,182 @@
+//! Server configuration: defaults, then `openwatch.toml`, then `OPENWATCH_*` variables and flags
+//! (the binary passes those as [`Overrides`]).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// Where the server listens unless told otherwise (4599: no clash with common emulators' 4566).
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:4599";
+/// Where data lives unless told otherwise, relative to the working directory.
+pub const DEFAULT_DATA_DIR: &str = "./openwatch-data";
+/// The config file read from the working directory when present and not named explicitly.
+pub const DEFAULT_CONFIG_FILE: &str = "openwatch.toml";
+
+/// The resolved configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    /// Also accept the conventional emulator credentials `test`/`test` (account 000000000000).
+    pub dev: bool,
+}
+
+/// The file format (`openwatch.toml`). Unknown keys are errors, so typos do not pass silently.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct FileConfig {
+    listen: Option<String>,
+    data_dir: Option<PathBuf>,
+    dev: Option<bool>,
+}
+
+/// Values from flags or the environment, which win over the file.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub listen: Option<String>,
+    pub data_dir: Option<PathBuf>,
+    pub config: Option<PathBuf>,
+    pub dev: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("invalid config file {path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("invalid listen address {0:?}: expected host:port such as 127.0.0.1:4599")]
+    Listen(String),
+    #[error(
+        "--dev accepts well-known test credentials and is for local testing only; it needs a loopback listen address, not {0}"
+    )]
+    DevNotLoopback(SocketAddr),
+}
+
+impl Config {
+    /// Resolves the configuration. A config file named explicitly must exist; the default one is
+    /// read only if present.
+    pub fn resolve(o: Overrides) -> Result<Config, ConfigError> {
+        let file = match &o.config {
+            Some(path) => read_file(path)?,
+            None if Path::new(DEFAULT_CONFIG_FILE).exists() => {
+                read_file(Path::new(DEFAULT_CONFIG_FILE))?
+            }
+            None => FileConfig::default(),
+        };
+        let listen_text = o
+            .listen
+            .or(file.listen)
+            .unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
+        let listen: SocketAddr = listen_text
+            .parse()
+            .map_err(|_| ConfigError::Listen(listen_text.clone()))?;
+        let dev = o.dev || file.dev.unwrap_or(false);
+        if dev && !listen.ip().is_loopback() {
+            return Err(ConfigError::DevNotLoopback(listen));
+        }
+        Ok(Config {
+            listen,
+            data_dir: o
+                .data_dir
+                .or(file.data_dir)
+                .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR)),
+            dev,
+        })
+    }
+}
+
+fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    toml::from_str(&text).map_err(|e| ConfigError::Parse {
+        path: path.to_owned(),
+        message: e.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn with_file(text: &str) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("openwatch.toml");
+        std::fs::write(&path, text).unwrap();
+        (dir, path)
+    }
+
+    #[test]
+    fn flags_win_over_the_file_and_the_file_over_defaults() {
+        let (_d, path) = with_file("listen = \"127.0.0.1:5000\"\ndata-dir = \"/srv/ow\"\n");
+        let c = Config::resolve(Overrides {
+            config: Some(path.clone()),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(c.listen, "127.0.0.1:5000".parse().unwrap());
+        assert_eq!(c.data_dir, PathBuf::from("/srv/ow"));
+        let c = Config::resolve(Overrides {
+            config: Some(path),
+            listen: Some("127.0.0.1:6000".into()),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(c.listen, "127.0.0.1:6000".parse().unwrap());
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_addresses_are_errors() {
+        let (_d, path) = with_file("lisen = \"127.0.0.1:5000\"\n");
+        let err = Config::resolve(Overrides {
+            config: Some(path),
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("unknown field"), "{err}");
+        assert!(matches!(
+            Config::resolve(Overrides {
+                listen: Some("nowhere".into()),
+                ..Default::default()
+            }),
+            Err(ConfigError::Listen(_))
+        ));
+    }
+
+    #[test]
+    fn dev_mode_refuses_non_loopback_addresses() {
+        let err = Config::resolve(Overrides {
+            listen: Some("0.0.0.0:4599".into()),
+            dev: true,
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert!(matches!(err, ConfigError::DevNotLoopback(_)));
+        assert!(
+            Config::resolve(Overrides {
+                listen: Some("[::1]:4599".into()),
+                dev: true,
+                ..Default::default()
+            })
+            .unwrap()
+            .dev
+        );
+    }
+
+    #[test]
+    fn a_named_config_file_must_exist() {
+        let err = Config::resolve(Overrides {
+            config: Some(PathBuf::from("/nonexistent/openwatch.toml")),
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert!(matches!(err, ConfigError::Read { .. }));
+    }
+}

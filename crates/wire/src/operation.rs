@@ -1,0 +1,225 @@
+//! Operations: a typed handler written once per AWS operation, carried by every protocol.
+//!
+//! [`Operation::new`] takes an async function from the operation's input shape to its output
+//! shape. The registry erases the types: the pipeline hands it a decoded [`Value`], it reads the
+//! input shape from it, calls the handler and turns the output shape back into a [`Value`].
+
+use std::collections::HashMap;
+use std::fmt;
+use std::future::Future;
+use std::net::IpAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::protocol::rest::RestRoute;
+use crate::service::Service;
+use crate::value::{Value, from_value, to_value};
+use openwatch_types::AccountId;
+
+/// What a handler knows about the call besides its input.
+#[derive(Clone)]
+pub struct CallContext {
+    pub request_id: String,
+    /// The account the caller belongs to; every resource the call touches is in it.
+    pub account: AccountId,
+    /// The region of the request's credential scope.
+    pub region: String,
+    pub caller: Arc<Caller>,
+    pub source_ip: IpAddr,
+    pub user_agent: String,
+    pub service: Service,
+    pub operation: &'static str,
+    /// When the pipeline accepted the request (milliseconds since the epoch, from the server clock).
+    pub now_millis: i64,
+}
+
+impl fmt::Debug for CallContext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CallContext")
+            .field("request_id", &self.request_id)
+            .field("account", &self.account)
+            .field("region", &self.region)
+            .field("service", &self.service)
+            .field("operation", &self.operation)
+            .finish_non_exhaustive()
+    }
+}
+
+type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
+
+/// The result of an erased call: the output, and the input as the trail records it.
+pub struct CallOutcome {
+    /// The input shape re-encoded (typed values, absent members dropped); `None` if unreadable.
+    pub input: Option<Value>,
+    pub output: Result<Value, ApiError>,
+}
+
+type Handler = Arc<dyn Fn(CallContext, Value) -> BoxFuture<CallOutcome> + Send + Sync>;
+type ResourceFn = fn(&CallContext, &Value) -> String;
+
+/// One AWS operation.
+#[derive(Clone)]
+pub struct Operation {
+    pub service: Service,
+    pub name: &'static str,
+    /// Recorded as `readOnly` in the trail.
+    pub read_only: bool,
+    /// False for operations AWS lets anyone authenticated call (`sts:GetCallerIdentity`).
+    pub authorize: bool,
+    /// Member names (any depth, wire spelling) never recorded in the trail: secrets.
+    pub sensitive: &'static [&'static str],
+    resource: ResourceFn,
+    handler: Handler,
+}
+
+impl fmt::Debug for Operation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Operation({:?}.{})", self.service, self.name)
+    }
+}
+
+fn any_resource(_: &CallContext, _: &Value) -> String {
+    "*".to_owned()
+}
+
+impl Operation {
+    /// An operation whose handler maps input shape `I` to output shape `O`. Mutating by default.
+    pub fn new<I, O, F, Fut>(service: Service, name: &'static str, handler: F) -> Self
+    where
+        I: DeserializeOwned + Serialize + Send + 'static,
+        O: Serialize + 'static,
+        F: Fn(CallContext, I) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<O, ApiError>> + Send + 'static,
+    {
+        let handler = Arc::new(handler);
+        let erased: Handler = Arc::new(move |ctx: CallContext, input: Value| {
+            let service = ctx.service;
+            let input: Result<I, _> = from_value(input);
+            match input {
+                Err(e) => Box::pin(std::future::ready(CallOutcome {
+                    input: None,
+                    output: Err(service.decode_error(e)),
+                })) as BoxFuture<CallOutcome>,
+                Ok(input) => {
+                    let recorded = to_value(&input).ok();
+                    let fut = handler(ctx, input);
+                    Box::pin(async move {
+                        let output = match fut.await {
+                            Ok(out) => to_value(&out).map_err(ApiError::internal),
+                            Err(e) => Err(e),
+                        };
+                        CallOutcome {
+                            input: recorded,
+                            output,
+                        }
+                    })
+                }
+            }
+        });
+        Operation {
+            service,
+            name,
+            read_only: false,
+            authorize: true,
+            sensitive: &[],
+            resource: any_resource,
+            handler: erased,
+        }
+    }
+
+    /// Marks the operation read-only (`Describe*`, `List*`, `Get*`).
+    pub fn read_only(mut self) -> Self {
+        self.read_only = true;
+        self
+    }
+
+    /// Lets every authenticated caller call it, as AWS does for `sts:GetCallerIdentity`.
+    pub fn without_authorization(mut self) -> Self {
+        self.authorize = false;
+        self
+    }
+
+    /// Names the resource ARN policies are evaluated against (default `*`).
+    pub fn resource(mut self, f: ResourceFn) -> Self {
+        self.resource = f;
+        self
+    }
+
+    /// Members never written to the trail.
+    pub fn sensitive(mut self, members: &'static [&'static str]) -> Self {
+        self.sensitive = members;
+        self
+    }
+
+    /// The IAM action, `service:Operation`.
+    pub fn action(&self) -> String {
+        format!("{}:{}", self.service.iam_prefix(), self.name)
+    }
+
+    pub fn resource_arn(&self, ctx: &CallContext, input: &Value) -> String {
+        (self.resource)(ctx, input)
+    }
+
+    /// Runs the handler on a decoded request.
+    pub fn call(
+        &self,
+        ctx: CallContext,
+        input: Value,
+    ) -> impl Future<Output = CallOutcome> + use<> {
+        (self.handler)(ctx, input)
+    }
+}
+
+/// Every routed operation, found by service and name, plus the REST routes.
+#[derive(Default, Debug)]
+pub struct Registry {
+    ops: HashMap<Service, HashMap<&'static str, Arc<Operation>>>,
+    rest: Vec<(Service, RestRoute)>,
+}
+
+impl Registry {
+    pub fn new() -> Self {
+        Registry::default()
+    }
+
+    /// Adds an operation. A second registration of the same name replaces the first, which is a
+    /// programming error caught in debug builds.
+    pub fn add(&mut self, op: Operation) {
+        let by_name = self.ops.entry(op.service).or_default();
+        debug_assert!(!by_name.contains_key(op.name), "{op:?} registered twice");
+        by_name.insert(op.name, Arc::new(op));
+    }
+
+    /// Adds a REST-routed operation (the operation itself must also be added).
+    pub fn add_rest(&mut self, service: Service, route: RestRoute) {
+        self.rest.push((service, route));
+    }
+
+    pub fn get(&self, service: Service, name: &str) -> Option<&Arc<Operation>> {
+        self.ops.get(&service)?.get(name)
+    }
+
+    pub fn rest_routes(&self) -> impl Iterator<Item = &(Service, RestRoute)> {
+        self.rest.iter()
+    }
+
+    pub fn len(&self) -> usize {
+        self.ops.values().map(HashMap::len).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ops.is_empty()
+    }
+
+    /// Every registered operation, sorted by service and name (for docs and tests).
+    pub fn operations(&self) -> Vec<&Arc<Operation>> {
+        let mut v: Vec<_> = self.ops.values().flat_map(HashMap::values).collect();
+        v.sort_by_key(|op| (op.service, op.name));
+        v
+    }
+}

@@ -1,0 +1,95 @@
+//! The AWS wire protocols: how a request body becomes a [`Value`] and how a result or an error
+//! becomes a response body, for each protocol the real clients speak.
+
+pub mod cbor;
+pub mod json;
+pub mod query;
+pub mod rest;
+pub mod xml;
+
+use bytes::Bytes;
+
+use crate::error::ApiError;
+use crate::service::Service;
+use crate::value::Value;
+
+/// A wire protocol.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protocol {
+    /// `application/x-amz-json-1.0` with `X-Amz-Target` (CloudWatch from botocore).
+    AwsJson10,
+    /// `application/x-amz-json-1.1` with `X-Amz-Target` (Logs, Events, CloudTrail, Config).
+    AwsJson11,
+    /// Smithy RPC v2 CBOR (CloudWatch from aws-sdk-rust and aws-sdk-go-v2).
+    RpcV2Cbor,
+    /// Form-encoded `Action=…` requests with XML responses (SNS, STS, IAM, legacy CloudWatch).
+    AwsQuery,
+    /// REST with JSON bodies (the Schemas API).
+    RestJson,
+}
+
+/// A rendered response: status, content type, extra headers and body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rendered {
+    pub status: u16,
+    pub content_type: &'static str,
+    pub headers: Vec<(&'static str, String)>,
+    pub body: Bytes,
+}
+
+impl Protocol {
+    /// Decodes a request body (already un-gzipped) into a [`Value`].
+    pub fn decode(self, body: &[u8]) -> Result<Value, String> {
+        match self {
+            Protocol::AwsJson10 | Protocol::AwsJson11 | Protocol::RestJson => json::decode(body),
+            Protocol::RpcV2Cbor => cbor::decode(body),
+            Protocol::AwsQuery => query::decode(body).map(|form| form.params),
+        }
+    }
+
+    /// Renders a successful result.
+    pub fn render_ok(
+        self,
+        service: Service,
+        operation: &str,
+        request_id: &str,
+        out: &Value,
+    ) -> Rendered {
+        match self {
+            Protocol::AwsJson10 => json::render_ok(out, json::CONTENT_TYPE_1_0),
+            Protocol::AwsJson11 => json::render_ok(out, json::CONTENT_TYPE_1_1),
+            Protocol::RestJson => json::render_ok(out, "application/json"),
+            Protocol::RpcV2Cbor => cbor::render_ok(out),
+            Protocol::AwsQuery => xml::render_ok(service, operation, request_id, out),
+        }
+    }
+
+    /// Renders an error as this protocol and service expect.
+    pub fn render_error(
+        self,
+        service: Option<Service>,
+        request_id: &str,
+        err: &ApiError,
+    ) -> Rendered {
+        let query_compatible = service.is_some_and(Service::query_compatible);
+        match self {
+            Protocol::AwsJson10 => {
+                json::render_error(err, json::CONTENT_TYPE_1_0, query_compatible)
+            }
+            Protocol::AwsJson11 => {
+                json::render_error(err, json::CONTENT_TYPE_1_1, query_compatible)
+            }
+            Protocol::RpcV2Cbor => cbor::render_error(err, query_compatible),
+            Protocol::AwsQuery => xml::render_error(service, request_id, err),
+            Protocol::RestJson => rest::render_error(err),
+        }
+    }
+}
+
+/// `x-amzn-query-error: <code>;<Sender|Receiver>`, which the SDKs match CloudWatch errors on.
+pub(crate) fn query_error_header(err: &ApiError) -> (&'static str, String) {
+    (
+        "x-amzn-query-error",
+        format!("{};{}", err.query_code(), err.fault.as_str()),
+    )
+}
