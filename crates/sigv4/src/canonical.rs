@@ -320,7 +320,6 @@ pub(crate) fn write_string_to_sign(
 
 /// Builds a complete canonical request as a string (test and debugging helper).
 #[doc(hidden)]
-#[allow(clippy::too_many_arguments)]
 pub fn canonical_request(
     method: &http::Method,
     uri: &http::Uri,

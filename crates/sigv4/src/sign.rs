@@ -174,7 +174,7 @@ pub fn sign_request(
             path_options: PathOptions::default(),
         },
     )
-    .map_err(|_| SignError::MissingHost)?;
+    .map_err(|_| SignError::InvalidValue("headers"))?;
     canonical.extend_from_slice(payload_hash.as_bytes());
 
     let authorization = format!(
@@ -268,7 +268,7 @@ pub fn presign_uri(
             path_options: PathOptions::default(),
         },
     )
-    .map_err(|_| SignError::MissingHost)?;
+    .map_err(|_| SignError::InvalidValue("headers"))?;
     canonical.extend_from_slice(payload_hash.as_bytes());
     let sig = signature(params, amz_date, &canonical);
     push_param(&mut target, "X-Amz-Signature", &sig);

@@ -2,7 +2,7 @@
 //! [`Parsed::verify`] it against the caller's secret key.
 
 use http::header::{AUTHORIZATION, DATE};
-use http::{HeaderMap, Method, Uri};
+use http::{HeaderMap, HeaderValue, Method, Uri};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
@@ -158,6 +158,82 @@ fn parse_expires(s: &str) -> Result<i64, SigV4Error> {
     Ok(n)
 }
 
+/// The authentication values of a request, from whichever place carried them.
+struct Extracted {
+    form: Form,
+    credential: String,
+    signed_headers: String,
+    signature: String,
+    date_raw: String,
+    /// The date came from `X-Amz-Date` (basic format only) rather than `Date`.
+    date_is_amz: bool,
+    session_token: Option<String>,
+}
+
+/// Rules 6a–6e of AWS's error ordering: the `Authorization` header form.
+fn from_header(value: &HeaderValue, headers: &HeaderMap) -> Result<Extracted, SigV4Error> {
+    let value = String::from_utf8_lossy(value.as_bytes());
+    let raw = header::split_authorization(&value)?;
+    let (date_raw, date_is_amz) = match header_str(headers, X_AMZ_DATE) {
+        Some(d) => (Some(d), true),
+        None => (header_str(headers, DATE.as_str()), false),
+    };
+    let mut missing = raw.missing();
+    missing.date = date_raw.is_none();
+    let (Some(credential), Some(signed_headers), Some(signature), Some(date_raw)) =
+        (raw.credential, raw.signed_headers, raw.signature, date_raw)
+    else {
+        return Err(SigV4Error::IncompleteAuthorizationHeader {
+            missing,
+            authorization: value.into_owned(),
+        });
+    };
+    Ok(Extracted {
+        form: Form::Header,
+        credential: credential.to_owned(),
+        signed_headers: signed_headers.to_owned(),
+        signature: signature.to_owned(),
+        date_raw: date_raw.into_owned(),
+        date_is_amz,
+        session_token: header_str(headers, X_AMZ_SECURITY_TOKEN).map(|t| t.into_owned()),
+    })
+}
+
+/// Rules 7a–7d: the presigned query form (the algorithm was already checked).
+fn from_query(query_auth: QueryAuth, headers: &HeaderMap) -> Result<Extracted, SigV4Error> {
+    let QueryAuth {
+        credential,
+        date,
+        signed_headers,
+        signature,
+        security_token,
+        expires,
+        ..
+    } = query_auth;
+    let missing = MissingParts {
+        credential: credential.is_none(),
+        signature: signature.is_none(),
+        signed_headers: signed_headers.is_none(),
+        date: date.is_none(),
+    };
+    let (Some(credential), Some(signed_headers), Some(signature), Some(date_raw)) =
+        (credential, signed_headers, signature, date)
+    else {
+        return Err(SigV4Error::IncompleteQueryParameters { missing });
+    };
+    let expires_secs = expires.as_deref().map(parse_expires).transpose()?;
+    Ok(Extracted {
+        form: Form::Presigned { expires_secs },
+        credential,
+        signed_headers,
+        signature,
+        date_raw,
+        date_is_amz: true,
+        session_token: security_token
+            .or_else(|| header_str(headers, X_AMZ_SECURITY_TOKEN).map(|t| t.into_owned())),
+    })
+}
+
 /// [`parse`] with an explicit canonical-URI mode; only AWS's test suite needs the
 /// S3 mode.
 #[doc(hidden)]
@@ -167,78 +243,30 @@ pub fn parse_with_options(
     headers: &HeaderMap,
     path_options: PathOptions,
 ) -> Result<Parsed, SigV4Error> {
-    let auth_header = headers.get(AUTHORIZATION);
+    // An empty `Authorization` header counts as none.
+    let auth_header = headers
+        .get(AUTHORIZATION)
+        .filter(|v| !v.as_bytes().iter().all(|b| *b == b' ' || *b == b'\t'));
     let query_auth = uri.query().map(scan_query_auth).unwrap_or_default();
 
-    let (form, credential, signed_headers, signature, date_raw, date_is_amz, session_token) =
-        match (auth_header, query_auth.algorithm.as_deref()) {
-            (Some(_), Some(_)) => return Err(SigV4Error::ConflictingAuthentication),
-            (None, None) => return Err(SigV4Error::MissingAuthenticationToken),
-            (None, Some(alg)) if alg != ALGORITHM => {
-                return Err(SigV4Error::MissingAuthenticationToken);
-            }
-            (Some(value), None) => {
-                let value = String::from_utf8_lossy(value.as_bytes());
-                let raw = header::split_authorization(&value)?;
-                let (date_raw, date_is_amz) = match header_str(headers, X_AMZ_DATE) {
-                    Some(d) => (Some(d), true),
-                    None => (header_str(headers, DATE.as_str()), false),
-                };
-                let mut missing = raw.missing();
-                missing.date = date_raw.is_none();
-                let (Some(credential), Some(signed_headers), Some(signature), Some(date_raw)) =
-                    (raw.credential, raw.signed_headers, raw.signature, date_raw)
-                else {
-                    return Err(SigV4Error::IncompleteAuthorizationHeader {
-                        missing,
-                        authorization: value.into_owned(),
-                    });
-                };
-                (
-                    Form::Header,
-                    credential.to_owned(),
-                    signed_headers.to_owned(),
-                    signature.to_owned(),
-                    date_raw.into_owned(),
-                    date_is_amz,
-                    header_str(headers, X_AMZ_SECURITY_TOKEN).map(|t| t.into_owned()),
-                )
-            }
-            (None, Some(_)) => {
-                let QueryAuth {
-                    credential,
-                    date,
-                    signed_headers,
-                    signature,
-                    security_token,
-                    expires,
-                    ..
-                } = query_auth;
-                let missing = MissingParts {
-                    credential: credential.is_none(),
-                    signature: signature.is_none(),
-                    signed_headers: signed_headers.is_none(),
-                    date: date.is_none(),
-                };
-                let (Some(credential), Some(signed_headers), Some(signature), Some(date)) =
-                    (credential, signed_headers, signature, date)
-                else {
-                    return Err(SigV4Error::IncompleteQueryParameters { missing });
-                };
-                let expires_secs = expires.as_deref().map(parse_expires).transpose()?;
-                let token = security_token
-                    .or_else(|| header_str(headers, X_AMZ_SECURITY_TOKEN).map(|t| t.into_owned()));
-                (
-                    Form::Presigned { expires_secs },
-                    credential,
-                    signed_headers,
-                    signature,
-                    date,
-                    true,
-                    token,
-                )
-            }
-        };
+    // Rule 5: exactly one of the two forms.
+    let Extracted {
+        form,
+        credential,
+        signed_headers,
+        signature,
+        date_raw,
+        date_is_amz,
+        session_token,
+    } = match (auth_header, query_auth.algorithm.as_deref()) {
+        (Some(_), Some(_)) => return Err(SigV4Error::ConflictingAuthentication),
+        (None, None) => return Err(SigV4Error::MissingAuthenticationToken),
+        (None, Some(alg)) if alg != ALGORITHM => {
+            return Err(SigV4Error::MissingAuthenticationToken);
+        }
+        (Some(value), None) => from_header(value, headers)?,
+        (None, Some(_)) => from_query(query_auth, headers)?,
+    };
 
     let cred = header::parse_credential(&credential)?;
     if !host_is_signed(&signed_headers) {
@@ -402,26 +430,21 @@ impl Parsed {
             h.finalize().into()
         };
         let amz_date = time::format_amz_date(self.request_time);
+        let scope = self.credential_scope();
+        let mut sts = Vec::with_capacity(ALGORITHM.len() + amz_date.len() + scope.len() + 67);
+        canonical::write_string_to_sign(
+            &mut sts,
+            time::amz_date_str(&amz_date),
+            scope,
+            &canonical_hash,
+        );
         let mut mac = keys.signer(
             secret_access_key,
             &self.scope.date,
             &self.scope.region,
             &self.scope.service,
         );
-        let mut hex = [0u8; 64];
-        // Cannot fail: the buffer is exactly twice the input length.
-        let _ = hex::encode_to_slice(canonical_hash, &mut hex);
-        for part in [
-            ALGORITHM.as_bytes(),
-            b"\n",
-            &amz_date,
-            b"\n",
-            self.credential_scope().as_bytes(),
-            b"\n",
-            &hex,
-        ] {
-            mac.update(part);
-        }
+        mac.update(&sts);
         let expected: [u8; 32] = mac.finalize().into_bytes().into();
         let ok = match &self.signature {
             Some(given) => bool::from(given.ct_eq(&expected)),
@@ -430,10 +453,12 @@ impl Parsed {
         if ok {
             Ok(())
         } else {
+            let mut canonical_request = String::from_utf8_lossy(prefix).into_owned();
+            canonical_request.push_str(&payload_hash);
             Err(SigV4Error::SignatureDoesNotMatch(Some(Box::new(
                 MismatchDetail {
-                    canonical_request: self.canonical_request_string(body)?,
-                    string_to_sign: self.string_to_sign_string(body)?,
+                    canonical_request,
+                    string_to_sign: String::from_utf8_lossy(&sts).into_owned(),
                 },
             ))))
         }

@@ -311,7 +311,9 @@ fn run_signed(
         )
         .unwrap_err();
     assert_eq!(e.kind(), SigV4ErrorKind::SignatureDoesNotMatch, "{what}");
-    assert!(e.mismatch_detail().is_some());
+    let detail = e.mismatch_detail().unwrap();
+    assert_eq!(detail.canonical_request, creq, "{what}");
+    assert_eq!(detail.string_to_sign, sts, "{what}");
 
     // Tampered body.
     let mut body = req.body.clone();

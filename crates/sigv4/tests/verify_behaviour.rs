@@ -153,6 +153,14 @@ fn missing_and_conflicting_authentication() {
     assert_eq!(e.kind(), SigV4ErrorKind::MissingAuthentication);
     assert_eq!(e.to_string(), "Request is missing Authentication Token");
 
+    // An empty Authorization header is no authentication either.
+    headers.insert("authorization", HeaderValue::from_static(""));
+    assert_eq!(
+        parse(&Method::POST, &uri, &headers).unwrap_err(),
+        SigV4Error::MissingAuthenticationToken
+    );
+    headers.remove("authorization");
+
     // Presigned parameters with another algorithm count as no authentication.
     let uri: Uri = "/?X-Amz-Algorithm=AWS4-ECDSA-P256-SHA256&X-Amz-Credential=a"
         .parse()

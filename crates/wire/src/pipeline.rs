@@ -240,6 +240,16 @@ impl Pipeline {
                     )
                 })?,
         };
+        // A JSON or CBOR request signed for another service: AWS's "Credential should be scoped
+        // to correct service" error.
+        signed
+            .check_scope(None, Some(service.signing_name()))
+            .map_err(|e| {
+                fail(
+                    Some(service),
+                    auth_error(e.kind(), &e.to_string(), Some(service), protocol),
+                )
+            })?;
         let caller = self
             .auth
             .lookup(signed.access_key_id())

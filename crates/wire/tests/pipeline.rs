@@ -451,3 +451,16 @@ async fn health_needs_no_signature() {
     assert_eq!(resp.status(), 200);
     assert_eq!(json(&resp)["version"], "test");
 }
+
+#[tokio::test]
+async fn a_request_signed_for_another_service_is_refused() {
+    let (p, sink) = pipeline();
+    let mut req = logs_echo(r#"{"Name":"bob"}"#);
+    req.service = "events";
+    let resp = send(&p, &req, true).await;
+    assert_eq!(resp.status(), 400);
+    let body = json(&resp);
+    assert_eq!(body["__type"], "InvalidSignatureException");
+    assert!(body["message"].as_str().unwrap().contains("logs"), "{body}");
+    assert!(sink.0.lock().is_empty());
+}
