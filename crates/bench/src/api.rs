@@ -70,7 +70,12 @@ pub fn run(args: ApiArgs) -> anyhow::Result<()> {
         .build()?;
     let result = client_rt.block_on(drive(&args, &addr));
     if let Some(server) = server {
+        let before = server.trail_stats();
         server_rt.block_on(server.shutdown())?;
+        println!(
+            "trail: {} records written, {} dropped, {} failed, {} still queued at the end of the run",
+            before.recorded, before.dropped, before.failed, before.queued
+        );
     }
     let _ = std::fs::remove_dir_all(&data);
     let mut lat = result?;

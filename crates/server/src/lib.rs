@@ -33,6 +33,7 @@ pub const TRAIL_RETENTION_PERIOD: Duration = Duration::from_secs(3600);
 pub struct Server {
     local_addr: SocketAddr,
     bootstrap: Option<Bootstrap>,
+    trail: Arc<Trail>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
 }
@@ -107,6 +108,7 @@ impl Server {
         scheduler.start(&tokio::runtime::Handle::current());
 
         let local_addr = listener.local_addr()?;
+        let trail_handle = Arc::clone(&trail);
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let served = openwatch_wire::server::serve(listener, pipeline, async {
@@ -133,6 +135,7 @@ impl Server {
         Ok(Server {
             local_addr,
             bootstrap,
+            trail: trail_handle,
             stop: Some(stop),
             task: Some(task),
         })
@@ -146,6 +149,11 @@ impl Server {
     /// The account and key created on this start, if this was the first start.
     pub fn bootstrap(&self) -> Option<&Bootstrap> {
         self.bootstrap.as_ref()
+    }
+
+    /// The audit trail's counters (records written, dropped, queued).
+    pub fn trail_stats(&self) -> openwatch_trail::TrailStats {
+        self.trail.stats()
     }
 
     /// Stops accepting, finishes in-flight requests, flushes and closes storage.
