@@ -6,7 +6,9 @@ use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
 use super::Position;
-use super::format::SEGMENT_HEADER_LEN;
+use std::os::unix::fs::FileExt as _;
+
+use super::format::{FRAME_HEADER_LEN, SEGMENT_HEADER_LEN, parse_frame_header, verify_payload};
 use super::segment::{Frame, SegmentReader};
 use super::writer::Shared;
 use crate::error::WalError;
@@ -50,19 +52,41 @@ impl Shared {
                 reason: "offset lies beyond the end of the segment",
             });
         }
-        let mut reader = open_reader(pos.segment, &path, pos.offset, limit)?;
-        match reader.next_frame()? {
-            Frame::Record { payload, .. } => Ok(payload),
-            Frame::End => Err(WalError::InvalidPosition {
-                pos,
-                reason: "offset lies beyond the end of the segment",
-            }),
-            Frame::Invalid { offset, reason } => Err(WalError::Corrupt {
-                path,
-                offset,
-                reason: format!("{reason} (or {pos} is not the start of a record)"),
-            }),
+        // Positioned reads of exactly the frame: a lookup reads one record, not a buffer-full.
+        let io = |source: std::io::Error, path: &Path| match source.kind() {
+            ErrorKind::NotFound => WalError::SegmentNotFound {
+                segment: pos.segment,
+            },
+            _ => WalError::Io {
+                action: "read a record",
+                path: path.to_path_buf(),
+                source,
+            },
+        };
+        let corrupt = |reason: String| WalError::Corrupt {
+            path: path.clone(),
+            offset: pos.offset,
+            reason: format!("{reason} (or {pos} is not the start of a record)"),
+        };
+        let file = std::fs::File::open(&path).map_err(|e| io(e, &path))?;
+        let mut header = [0u8; FRAME_HEADER_LEN];
+        if pos.offset + FRAME_HEADER_LEN as u64 > limit {
+            return Err(corrupt("a torn frame header".into()));
         }
+        file.read_exact_at(&mut header, pos.offset)
+            .map_err(|e| io(e, &path))?;
+        let (len, crc) = parse_frame_header(header).map_err(|e| corrupt(format!("{e:?}")))?;
+        let start = pos.offset + FRAME_HEADER_LEN as u64;
+        if start + u64::from(len) > limit {
+            return Err(corrupt(format!(
+                "a frame of {len} bytes runs past the end of the segment"
+            )));
+        }
+        let mut payload = vec![0u8; len as usize];
+        file.read_exact_at(&mut payload, start)
+            .map_err(|e| io(e, &path))?;
+        verify_payload(&payload, crc).map_err(|e| corrupt(format!("{e:?}")))?;
+        Ok(payload)
     }
 
     /// Every segment from `from` on, with the bytes readable now.
