@@ -10,17 +10,27 @@ struct Lcg(u64);
 
 impl Lcg {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
         self.0 >> 33
     }
 }
 
-const STREETS: &[&str] = &["OCTAVIA", "MARKET", "MISSION", "VALENCIA", "GUERRERO", "DOLORES", "CHURCH", "SANCHEZ"];
+const STREETS: &[&str] = &[
+    "OCTAVIA", "MARKET", "MISSION", "VALENCIA", "GUERRERO", "DOLORES", "CHURCH", "SANCHEZ",
+];
 
 fn event(r: &mut Lcg) -> Value {
     let street = STREETS[(r.next() % STREETS.len() as u64) as usize];
     let coords: Vec<Value> = (0..12)
-        .map(|_| json!([-122.0 - (r.next() % 1000) as f64 / 1e4, 37.0 + (r.next() % 1000) as f64 / 1e4]))
+        .map(|_| {
+            json!([
+                -122.0 - (r.next() % 1000) as f64 / 1e4,
+                37.0 + (r.next() % 1000) as f64 / 1e4
+            ])
+        })
         .collect();
     json!({
         "type": "Feature",
@@ -43,15 +53,23 @@ fn event(r: &mut Lcg) -> Value {
 fn rule(i: u64, r: &mut Lcg) -> Value {
     let street = STREETS[(r.next() % STREETS.len() as u64) as usize];
     match i % 6 {
-        0 => json!({"type": ["Feature"], "properties": {"STREET": [street], "FROM_ST": [(r.next() % 5000).to_string()]}}),
+        0 => {
+            json!({"type": ["Feature"], "properties": {"STREET": [street], "FROM_ST": [(r.next() % 5000).to_string()]}})
+        }
         1 => json!({"properties": {"MAPBLKLOT": [{"prefix": format!("{:03}", r.next() % 1000)}]}}),
-        2 => json!({"properties": {"BLKLOT": [{"suffix": format!("{:03}", r.next() % 1000)}], "ST_TYPE": ["ST"]}}),
+        2 => {
+            json!({"properties": {"BLKLOT": [{"suffix": format!("{:03}", r.next() % 1000)}], "ST_TYPE": ["ST"]}})
+        }
         3 => {
             let lo = (r.next() % 10_000) as f64;
             json!({"properties": {"AREA": [{"numeric": [">=", lo, "<", lo + 5.0]}], "ODD_EVEN": ["O"]}})
         }
-        4 => json!({"properties": {"STREET": [{"wildcard": format!("{}*", &street[..2])}], "LOT_NUM": [format!("{:03}", r.next() % 1000)]}}),
-        _ => json!({"geometry": {"type": ["Polygon"]}, "properties": {"STREET": [{"anything-but": [street]}], "BLOCK_NUM": [format!("{:04}", r.next() % 10_000)]}}),
+        4 => {
+            json!({"properties": {"STREET": [{"wildcard": format!("{}*", &street[..2])}], "LOT_NUM": [format!("{:03}", r.next() % 1000)]}})
+        }
+        _ => {
+            json!({"geometry": {"type": ["Polygon"]}, "properties": {"STREET": [{"anything-but": [street]}], "BLOCK_NUM": [format!("{:04}", r.next() % 10_000)]}})
+        }
     }
 }
 
@@ -63,7 +81,10 @@ fn main() {
         set.add(i, &p);
     }
     let events: Vec<Value> = (0..1000).map(|_| event(&mut r)).collect();
-    let raw: Vec<Vec<u8>> = events.iter().map(|e| serde_json::to_vec(e).unwrap_or_default()).collect();
+    let raw: Vec<Vec<u8>> = events
+        .iter()
+        .map(|e| serde_json::to_vec(e).unwrap_or_default())
+        .collect();
     let avg = raw.iter().map(Vec::len).sum::<usize>() / raw.len();
     let rounds = 200;
     let mut matched = 0usize;
