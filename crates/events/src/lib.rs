@@ -1,0 +1,1 @@
+//! EventBridge: event buses, rules with the event-pattern language, targets and delivery.

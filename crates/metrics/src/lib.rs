@@ -1,0 +1,1 @@
+//! CloudWatch metrics: the time-series engine behind PutMetricData, GetMetricData, GetMetricStatistics and ListMetrics.
