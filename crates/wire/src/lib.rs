@@ -9,6 +9,8 @@ pub mod pipeline;
 pub mod protocol;
 pub mod server;
 pub mod service;
+#[doc(hidden)]
+pub mod testing;
 pub mod value;
 
 pub use audit::{AuditEvent, AuditSink};
