@@ -143,21 +143,28 @@ fn signed_headers(args: &ApiArgs, authority: &str) -> anyhow::Result<http::Heade
     Ok(headers)
 }
 
+/// Opens a keep-alive HTTP/1.1 connection.
+async fn connect(authority: &str) -> anyhow::Result<http1::SendRequest<Full<Bytes>>> {
+    let stream = tokio::net::TcpStream::connect(authority)
+        .await
+        .with_context(|| format!("cannot connect to {authority}"))?;
+    stream.set_nodelay(true)?;
+    let (sender, conn) = http1::handshake(TokioIo::new(stream)).await?;
+    tokio::spawn(async move {
+        let _ = conn.await;
+    });
+    Ok(sender)
+}
+
 async fn drive(args: &ApiArgs, authority: &str) -> anyhow::Result<Vec<Duration>> {
     let headers = signed_headers(args, authority)?;
     let running = Arc::new(AtomicBool::new(true));
     let measuring = Arc::new(AtomicBool::new(false));
     let mut tasks = Vec::new();
     for _ in 0..args.connections {
-        let stream = tokio::net::TcpStream::connect(authority)
-            .await
-            .with_context(|| format!("cannot connect to {authority}"))?;
-        stream.set_nodelay(true)?;
-        let (mut sender, conn) = http1::handshake(TokioIo::new(stream)).await?;
-        tokio::spawn(async move {
-            let _ = conn.await;
-        });
+        let mut sender = connect(authority).await?;
         let headers = headers.clone();
+        let authority = authority.to_owned();
         let (running, measuring) = (Arc::clone(&running), Arc::clone(&measuring));
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::with_capacity(1 << 16);
@@ -165,9 +172,19 @@ async fn drive(args: &ApiArgs, authority: &str) -> anyhow::Result<Vec<Duration>>
                 let mut req = http::Request::post("/")
                     .body(Full::new(Bytes::from_static(BODY.as_bytes())))?;
                 *req.headers_mut() = headers.clone();
-                sender.ready().await?;
                 let start = Instant::now();
-                let resp = sender.send_request(req).await?;
+                // A server that closes the connection after a response (no keep-alive) gets a new one.
+                if sender.ready().await.is_err() {
+                    sender = connect(&authority).await?;
+                }
+                let resp = match sender.send_request(req).await {
+                    Ok(resp) => resp,
+                    Err(e) if e.is_closed() || e.is_canceled() => {
+                        sender = connect(&authority).await?;
+                        continue;
+                    }
+                    Err(e) => return Err(e.into()),
+                };
                 let status = resp.status();
                 let _ = resp.into_body().collect().await?;
                 anyhow::ensure!(status.is_success(), "the server answered {status}");
