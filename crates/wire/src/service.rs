@@ -192,6 +192,17 @@ impl Service {
                     self.api_version()
                 ),
             )
+        } else if self.query_compatible() {
+            // CloudWatch's SDKs match the awsQuery code, which for an unknown action is InvalidAction.
+            ApiError::new(
+                400,
+                "UnknownOperationException",
+                format!(
+                    "Could not find operation {op} for version {}",
+                    self.api_version()
+                ),
+            )
+            .with_query_code("InvalidAction")
         } else {
             ApiError::new(400, "UnknownOperationException", String::new())
         }
