@@ -52,7 +52,7 @@ impl Authenticator for IamAuthenticator {
         match self.iam.authorize(principal, action, resource, &context) {
             Decision::Allow => Ok(()),
             Decision::ExplicitDeny => {
-                Err(format!("with an explicit deny in an identity-based policy"))
+                Err("with an explicit deny in an identity-based policy".to_owned())
             }
             Decision::ImplicitDeny => Err(format!(
                 "because no identity-based policy allows the {action} action"

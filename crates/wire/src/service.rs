@@ -70,10 +70,14 @@ impl Service {
         })
     }
 
+    /// The service an `X-Amz-Target` prefix names. CloudTrail's is sent long by botocore
+    /// (`com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101`) and short by aws-sdk-rust
+    /// (`CloudTrail_20131101`); both are accepted.
     pub fn from_target_prefix(prefix: &str) -> Option<Service> {
-        Service::ALL
-            .into_iter()
-            .find(|s| s.target_prefix() == Some(prefix))
+        Service::ALL.into_iter().find(|s| {
+            s.target_prefix()
+                .is_some_and(|p| p == prefix || p.rsplit('.').next() == Some(prefix))
+        })
     }
 
     /// The CloudTrail `eventSource` of calls to this service.

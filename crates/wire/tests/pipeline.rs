@@ -468,11 +468,18 @@ async fn a_request_signed_for_another_service_is_refused() {
 #[tokio::test]
 async fn cloudwatch_unknown_operations_carry_the_query_code_invalid_action() {
     let (p, _) = pipeline();
-    let req = Req::new("/service/GraniteServiceVersion20100801/operation/GetDashboard", "monitoring", vec![0xa0])
-        .header("content-type", "application/cbor")
-        .header("smithy-protocol", "rpc-v2-cbor");
+    let req = Req::new(
+        "/service/GraniteServiceVersion20100801/operation/GetDashboard",
+        "monitoring",
+        vec![0xa0],
+    )
+    .header("content-type", "application/cbor")
+    .header("smithy-protocol", "rpc-v2-cbor");
     let resp = send(&p, &req, true).await;
     assert_eq!(resp.status(), 400);
-    assert_eq!(header(&resp, "x-amzn-query-error"), Some("InvalidAction;Sender"));
+    assert_eq!(
+        header(&resp, "x-amzn-query-error"),
+        Some("InvalidAction;Sender")
+    );
     assert_eq!(header(&resp, "smithy-protocol"), Some("rpc-v2-cbor"));
 }

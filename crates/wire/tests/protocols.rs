@@ -287,3 +287,20 @@ fn json_results_write_timestamps_as_epoch_seconds() {
         r#"{"T":1704067200.5,"B":"aGk="}"#
     );
 }
+
+#[test]
+fn target_prefixes_resolve_long_and_short() {
+    assert_eq!(
+        Service::from_target_prefix("com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101"),
+        Some(Service::CloudTrail)
+    );
+    assert_eq!(
+        Service::from_target_prefix("CloudTrail_20131101"),
+        Some(Service::CloudTrail)
+    );
+    assert_eq!(
+        Service::from_target_prefix("Logs_20140328"),
+        Some(Service::Logs)
+    );
+    assert_eq!(Service::from_target_prefix("Nope_2020"), None);
+}
