@@ -312,7 +312,16 @@ impl Pipeline {
             }
         };
         let rendered = match &output {
-            Ok(out) => protocol.render_ok(service, op.name, request_id, out),
+            Ok(out) => {
+                let mut r = protocol.render_ok(service, op.name, request_id, out);
+                // REST operations answer 200, 201 or 204 as their model says.
+                if let Some((index, _)) = &route.rest
+                    && let Some((_, rest_route)) = self.registry.rest_routes().nth(*index)
+                {
+                    r.status = rest_route.success_status;
+                }
+                r
+            }
             Err(err) => protocol.render_error(Some(service), request_id, err),
         };
         self.audit.record(AuditEvent {

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use openwatch_types::AccountId;
 use openwatch_wire::pipeline::{Body, MAX_BODY};
+use openwatch_wire::protocol::rest::{Binding, RestRoute};
 use openwatch_wire::{
     ApiError, AuditEvent, AuditSink, Authenticator, Caller, Operation, Pipeline, Registry,
     RequestFacts, Service,
@@ -82,6 +83,22 @@ struct EchoOutput {
     greeting: String,
 }
 
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct RegistryInput {
+    registry_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct RegistryOutput {
+    registry_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
+}
+
 fn pipeline() -> (Pipeline, Sink) {
     let mut registry = Registry::new();
     for service in [Service::Logs, Service::CloudWatch, Service::Sns] {
@@ -101,6 +118,26 @@ fn pipeline() -> (Pipeline, Sink) {
             .sensitive(&["SecretValue"]),
         );
     }
+    registry.add(Operation::new(
+        Service::Schemas,
+        "CreateRegistry",
+        |_ctx, input: RegistryInput| async move {
+            Ok(RegistryOutput {
+                registry_name: input.registry_name,
+                description: input.description,
+            })
+        },
+    ));
+    registry.add_rest(
+        Service::Schemas,
+        RestRoute {
+            method: "POST",
+            template: "/v1/registries/name/{registryName}",
+            operation: "CreateRegistry",
+            bindings: &[(Binding::Label("registryName"), "RegistryName")],
+            success_status: 201,
+        },
+    );
     let sink = Sink::default();
     let p = Pipeline::new(
         registry,
@@ -482,4 +519,29 @@ async fn cloudwatch_unknown_operations_carry_the_query_code_invalid_action() {
         Some("InvalidAction;Sender")
     );
     assert_eq!(header(&resp, "smithy-protocol"), Some("rpc-v2-cbor"));
+}
+
+#[tokio::test]
+async fn rest_json_routes_bind_path_labels_and_answer_the_models_status() {
+    let (p, sink) = pipeline();
+    let req = Req::new(
+        "/v1/registries/name/my%2Dregistry",
+        "schemas",
+        r#"{"Description":"d"}"#,
+    )
+    .header("content-type", "application/json");
+    let resp = send(&p, &req, true).await;
+    assert_eq!(resp.status(), 201, "{:?}", resp.body());
+    assert_eq!(
+        json(&resp),
+        serde_json::json!({"RegistryName": "my-registry", "Description": "d"})
+    );
+    assert_eq!(sink.0.lock()[0].operation, "CreateRegistry");
+
+    // No route: a REST-style 404 with X-Amzn-ErrorType.
+    let req =
+        Req::new("/v1/nothing/here", "schemas", "").header("content-type", "application/json");
+    let resp = send(&p, &req, true).await;
+    assert_eq!(resp.status(), 404);
+    assert!(header(&resp, "x-amzn-errortype").is_some());
 }
