@@ -1,0 +1,329 @@
+//! The series index: series key → dense series id, and per `(account, region)` postings lists by
+//! namespace, metric name, dimension name and dimension name=value, so ListMetrics (and later
+//! Insights' WHERE / GROUP BY) start from the smallest matching list instead of scanning every
+//! series. Ids are assigned in creation order, so every postings list is sorted.
+
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::sync::Arc;
+
+use crate::fxhash::{FxHashMap, FxHasher};
+use crate::model::{Dim, Dimension, MetricId, SeriesKey};
+
+/// Dense id of a series inside one engine.
+pub type SeriesId = u32;
+
+/// A series and what the index tracks about it.
+#[derive(Debug, Clone)]
+pub struct SeriesMeta {
+    pub key: SeriesKey,
+    /// Server time of the last PutMetricData that wrote to it (for `RecentlyActive`).
+    pub last_ingest: i64,
+}
+
+/// Postings keyed by interned strings (shared with the series keys).
+#[derive(Debug, Default)]
+struct Postings {
+    all: Vec<SeriesId>,
+    namespace: FxHashMap<Arc<str>, Vec<SeriesId>>,
+    metric: FxHashMap<Arc<str>, Vec<SeriesId>>,
+    dim_name: FxHashMap<Arc<str>, Vec<SeriesId>>,
+    dim_pair: FxHashMap<(Arc<str>, Arc<str>), Vec<SeriesId>>,
+}
+
+/// A ListMetrics filter.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub namespace: Option<String>,
+    pub metric_name: Option<String>,
+    /// Dimension names, each with an optional required value.
+    pub dimensions: Vec<(String, Option<String>)>,
+    /// Only series written at or after this server time.
+    pub active_since: Option<i64>,
+}
+
+/// The index. Not synchronized: the engine holds it under its lock.
+#[derive(Debug, Default)]
+pub struct Index {
+    series: Vec<SeriesMeta>,
+    by_hash: FxHashMap<u64, Vec<SeriesId>>,
+    tenants: HashMap<(Arc<str>, Arc<str>), Postings>,
+    interned: HashSet<Arc<str>, BuildHasherDefault<FxHasher>>,
+}
+
+fn key_hash<'a>(
+    account: &str,
+    region: &str,
+    ns: &str,
+    name: &str,
+    dims: impl ExactSizeIterator<Item = (&'a str, &'a str)>,
+) -> u64 {
+    let mut h = FxHasher::default();
+    (account, region, ns, name, dims.len()).hash(&mut h);
+    for (n, v) in dims {
+        n.hash(&mut h);
+        v.hash(&mut h);
+    }
+    h.finish()
+}
+
+impl Index {
+    pub fn len(&self) -> usize {
+        self.series.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.series.is_empty()
+    }
+
+    pub fn get(&self, id: SeriesId) -> Option<&SeriesMeta> {
+        self.series.get(id as usize)
+    }
+
+    pub fn get_mut(&mut self, id: SeriesId) -> Option<&mut SeriesMeta> {
+        self.series.get_mut(id as usize)
+    }
+
+    /// Shares one allocation per distinct account and region string.
+    pub fn intern(&mut self, s: &str) -> Arc<str> {
+        if let Some(a) = self.interned.get(s) {
+            return a.clone();
+        }
+        let a: Arc<str> = Arc::from(s);
+        self.interned.insert(a.clone());
+        a
+    }
+
+    /// The id of a series, if it exists. `dims` must be sorted by name.
+    pub fn find(
+        &self,
+        account: &str,
+        region: &str,
+        namespace: &str,
+        metric_name: &str,
+        dims: &[&Dimension],
+    ) -> Option<SeriesId> {
+        let h = key_hash(
+            account,
+            region,
+            namespace,
+            metric_name,
+            dims.iter().map(|d| (d.name.as_str(), d.value.as_str())),
+        );
+        self.by_hash.get(&h)?.iter().copied().find(|id| {
+            let k = &self.series[*id as usize].key;
+            &*k.account == account
+                && &*k.region == region
+                && &*k.namespace == namespace
+                && &*k.metric_name == metric_name
+                && k.dimensions.len() == dims.len()
+                && k.dimensions
+                    .iter()
+                    .zip(dims)
+                    .all(|(a, b)| *a.name == *b.name && *a.value == *b.value)
+        })
+    }
+
+    /// The id of a series, created if new. `dims` must be sorted by name.
+    pub fn get_or_create(
+        &mut self,
+        account: &str,
+        region: &str,
+        namespace: &str,
+        metric_name: &str,
+        dims: &[&Dimension],
+    ) -> SeriesId {
+        if let Some(id) = self.find(account, region, namespace, metric_name, dims) {
+            return id;
+        }
+        let dimensions = dims
+            .iter()
+            .map(|d| Dim {
+                name: self.intern(&d.name),
+                value: self.intern(&d.value),
+            })
+            .collect();
+        let key = SeriesKey {
+            account: self.intern(account),
+            region: self.intern(region),
+            namespace: self.intern(namespace),
+            metric_name: self.intern(metric_name),
+            dimensions,
+        };
+        self.insert(key, i64::MIN)
+    }
+
+    /// Adds a series known to be new (also used when loading blocks).
+    pub fn insert(&mut self, key: SeriesKey, last_ingest: i64) -> SeriesId {
+        debug_assert!(key.dimensions.windows(2).all(|w| w[0].name < w[1].name));
+        let id = SeriesId::try_from(self.series.len()).unwrap_or(SeriesId::MAX);
+        let h = key_hash(
+            &key.account,
+            &key.region,
+            &key.namespace,
+            &key.metric_name,
+            key.dimensions.iter().map(|d| (&*d.name, &*d.value)),
+        );
+        self.by_hash.entry(h).or_default().push(id);
+        let p = self
+            .tenants
+            .entry((key.account.clone(), key.region.clone()))
+            .or_default();
+        p.all.push(id);
+        p.namespace
+            .entry(key.namespace.clone())
+            .or_default()
+            .push(id);
+        p.metric
+            .entry(key.metric_name.clone())
+            .or_default()
+            .push(id);
+        for d in &key.dimensions {
+            p.dim_name.entry(d.name.clone()).or_default().push(id);
+            p.dim_pair
+                .entry((d.name.clone(), d.value.clone()))
+                .or_default()
+                .push(id);
+        }
+        self.series.push(SeriesMeta { key, last_ingest });
+        id
+    }
+
+    /// Series of `(account, region)` matching `filter`, in id order, starting after `after`, at
+    /// most `limit`. Starts from the shortest postings list of the filter's terms.
+    pub fn list(
+        &self,
+        account: &str,
+        region: &str,
+        filter: &ListFilter,
+        after: Option<SeriesId>,
+        limit: usize,
+    ) -> Vec<SeriesId> {
+        let Some(p) = self.tenants.get(&(Arc::from(account), Arc::from(region))) else {
+            return Vec::new();
+        };
+        let empty: &[SeriesId] = &[];
+        let mut lists: Vec<&[SeriesId]> = vec![&p.all];
+        if let Some(ns) = &filter.namespace {
+            lists.push(p.namespace.get(ns.as_str()).map_or(empty, Vec::as_slice));
+        }
+        if let Some(m) = &filter.metric_name {
+            lists.push(p.metric.get(m.as_str()).map_or(empty, Vec::as_slice));
+        }
+        for (name, value) in &filter.dimensions {
+            let l = match value {
+                Some(v) => p
+                    .dim_pair
+                    .get(&(Arc::from(name.as_str()), Arc::from(v.as_str()))),
+                None => p.dim_name.get(name.as_str()),
+            };
+            lists.push(l.map_or(empty, Vec::as_slice));
+        }
+        let shortest = lists
+            .iter()
+            .copied()
+            .min_by_key(|l| l.len())
+            .unwrap_or(empty);
+        let start = match after {
+            Some(a) => shortest.partition_point(|id| *id <= a),
+            None => 0,
+        };
+        shortest[start..]
+            .iter()
+            .copied()
+            .filter(|id| self.matches(*id, filter))
+            .take(limit)
+            .collect()
+    }
+
+    fn matches(&self, id: SeriesId, f: &ListFilter) -> bool {
+        let s = &self.series[id as usize];
+        let k = &s.key;
+        f.namespace.as_ref().is_none_or(|ns| *k.namespace == **ns)
+            && f.metric_name.as_ref().is_none_or(|m| *k.metric_name == **m)
+            && f.active_since.is_none_or(|t| s.last_ingest >= t)
+            && f.dimensions.iter().all(|(name, value)| {
+                k.dimensions
+                    .iter()
+                    .any(|d| *d.name == **name && value.as_ref().is_none_or(|v| *d.value == **v))
+            })
+    }
+
+    /// The metric a series is, as ListMetrics shows it.
+    pub fn metric_id(&self, id: SeriesId) -> Option<MetricId> {
+        self.get(id).map(|s| MetricId {
+            namespace: s.key.namespace.to_string(),
+            metric_name: s.key.metric_name.to_string(),
+            dimensions: s
+                .key
+                .dimensions
+                .iter()
+                .map(|d| Dimension::new(&*d.name, &*d.value))
+                .collect(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dims(pairs: &[(&str, &str)]) -> Vec<&'static Dimension> {
+        let mut v: Vec<&'static Dimension> = pairs
+            .iter()
+            .map(|(n, v)| &*Box::leak(Box::new(Dimension::new(*n, *v))))
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn list_filters_by_every_term() {
+        let mut ix = Index::default();
+        let a = ix.get_or_create("1", "r", "App", "Latency", &dims(&[("Host", "a")]));
+        let b = ix.get_or_create("1", "r", "App", "Latency", &dims(&[("Host", "b")]));
+        let c = ix.get_or_create(
+            "1",
+            "r",
+            "App",
+            "Errors",
+            &dims(&[("Host", "a"), ("Az", "x")]),
+        );
+        let _other_region = ix.get_or_create("1", "q", "App", "Latency", &[]);
+        assert_eq!(
+            ix.get_or_create("1", "r", "App", "Latency", &dims(&[("Host", "a")])),
+            a
+        );
+        let f = |ns: Option<&str>, m: Option<&str>, d: &[(&str, Option<&str>)]| ListFilter {
+            namespace: ns.map(str::to_owned),
+            metric_name: m.map(str::to_owned),
+            dimensions: d
+                .iter()
+                .map(|(n, v)| ((*n).to_owned(), v.map(str::to_owned)))
+                .collect(),
+            active_since: None,
+        };
+        assert_eq!(
+            ix.list("1", "r", &f(None, None, &[]), None, 10),
+            vec![a, b, c]
+        );
+        assert_eq!(
+            ix.list("1", "r", &f(Some("App"), Some("Latency"), &[]), None, 10),
+            vec![a, b]
+        );
+        assert_eq!(
+            ix.list("1", "r", &f(None, None, &[("Host", Some("a"))]), None, 10),
+            vec![a, c]
+        );
+        assert_eq!(
+            ix.list("1", "r", &f(None, None, &[("Az", None)]), None, 10),
+            vec![c]
+        );
+        assert_eq!(ix.list("1", "r", &f(None, None, &[]), Some(a), 1), vec![b]);
+        assert!(
+            ix.list("1", "r", &f(Some("Nope"), None, &[]), None, 10)
+                .is_empty()
+        );
+        assert!(ix.list("2", "r", &f(None, None, &[]), None, 10).is_empty());
+    }
+}
