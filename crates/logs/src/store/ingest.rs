@@ -1,0 +1,211 @@
+//! PutLogEvents: validation with AWS's limits, rejection of too-old/too-new/expired events, the WAL
+//! append and the head.
+
+use openwatch_storage::Position;
+
+use super::codec::WalBatch;
+use super::streams::sequence_token;
+use super::{Group, LogStore};
+use crate::error::LogsError;
+use crate::limits::{
+    EVENT_OVERHEAD_BYTES, MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_BATCH_SPAN_MS, MAX_EVENT_BYTES,
+    MAX_FUTURE_MS, MAX_PAST_MS,
+};
+use crate::model::{PutResult, RejectedInfo};
+use crate::names::{validate_group_name, validate_stream_name};
+
+/// An event as PutLogEvents receives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputEvent {
+    pub timestamp: i64,
+    pub message: String,
+}
+
+/// Checks the request-level limits that fail the whole call.
+fn validate_batch(events: &[InputEvent]) -> Result<(), LogsError> {
+    if events.is_empty() {
+        return Err(LogsError::invalid(
+            "1 validation error detected: Value '[]' at 'logEvents' failed to satisfy constraint: Member must have length greater than or equal to 1",
+        ));
+    }
+    if events.len() > MAX_BATCH_EVENTS {
+        return Err(LogsError::invalid(format!(
+            "1 validation error detected: Value at 'logEvents' failed to satisfy constraint: Member must have length less than or equal to {MAX_BATCH_EVENTS}"
+        )));
+    }
+    let mut total = 0usize;
+    for (i, e) in events.iter().enumerate() {
+        if e.message.is_empty() {
+            return Err(LogsError::invalid(format!(
+                "1 validation error detected: Value '' at 'logEvents.{}.member.message' failed to satisfy constraint: Member must have length greater than or equal to 1",
+                i + 1
+            )));
+        }
+        if e.timestamp < 0 {
+            return Err(LogsError::invalid(format!(
+                "1 validation error detected: Value '{}' at 'logEvents.{}.member.timestamp' failed to satisfy constraint: Member must have value greater than or equal to 0",
+                e.timestamp,
+                i + 1
+            )));
+        }
+        if e.message.len() > MAX_EVENT_BYTES {
+            return Err(LogsError::invalid(format!(
+                "Log event too large: {} bytes exceeds limit of {MAX_EVENT_BYTES}",
+                e.message.len()
+            )));
+        }
+        total += e.message.len() + EVENT_OVERHEAD_BYTES;
+    }
+    if total > MAX_BATCH_BYTES {
+        return Err(LogsError::invalid(format!(
+            "Upload too large: {total} bytes exceeds limit of {MAX_BATCH_BYTES}"
+        )));
+    }
+    if events.windows(2).any(|w| w[1].timestamp < w[0].timestamp) {
+        return Err(LogsError::invalid(
+            "Log events in a single PutLogEvents request must be in chronological order.",
+        ));
+    }
+    Ok(())
+}
+
+/// Splits a chronological batch into (too old, expired, accepted, too new) by index.
+fn classify(
+    events: &[InputEvent],
+    now: i64,
+    retention_cutoff: i64,
+) -> (RejectedInfo, usize, usize) {
+    let too_old_end = events.partition_point(|e| e.timestamp < now - MAX_PAST_MS);
+    let expired_end = events.partition_point(|e| e.timestamp < retention_cutoff);
+    let too_new_start = events.partition_point(|e| e.timestamp <= now + MAX_FUTURE_MS);
+    let start = too_old_end.max(expired_end).min(too_new_start);
+    let info = RejectedInfo {
+        too_new_start_index: (too_new_start < events.len()).then_some(too_new_start as i32),
+        too_old_end_index: (too_old_end > 0).then_some(too_old_end as i32),
+        expired_end_index: (expired_end > 0).then_some(expired_end as i32),
+    };
+    (info, start, too_new_start)
+}
+
+/// Adds one WAL record's events to a group's head and its stream's statistics.
+pub(crate) fn apply(group: &mut Group, stream_name: &str, pos: Position, batch: WalBatch) {
+    let n = batch.events.len();
+    let ingestion = batch.ingestion_time;
+    group.next_seq = group.next_seq.max(batch.first_seq + n as u64);
+    if let Some(s) = group.streams.get_mut(stream_name) {
+        for (ts, msg) in &batch.events {
+            s.rec.first_event = Some(s.rec.first_event.map_or(*ts, |f| f.min(*ts)));
+            s.rec.last_event = Some(s.rec.last_event.map_or(*ts, |l| l.max(*ts)));
+            s.rec.stored_bytes += msg.len() as u64;
+        }
+        s.rec.last_ingestion = Some(s.rec.last_ingestion.map_or(ingestion, |l| l.max(ingestion)));
+        s.dirty = true;
+    }
+    for e in batch.into_events() {
+        group.head_bytes += e.message.len();
+        group.head.push(e);
+    }
+    group.head_records.push_back((pos, n));
+    group.head_since.get_or_insert(ingestion);
+}
+
+impl LogStore {
+    /// Stores a batch of events in a stream. Fails as a whole on request-level limits; events that
+    /// are too old, expired or too new are reported in the result and the rest stored. Returns once
+    /// the accepted events are durable.
+    pub async fn put_log_events(
+        &self,
+        account: &str,
+        region: &str,
+        group: &str,
+        stream: &str,
+        events: Vec<InputEvent>,
+    ) -> Result<PutResult, LogsError> {
+        validate_group_name(group)?;
+        validate_stream_name(stream)?;
+        validate_batch(&events)?;
+        let now = self.now();
+        let (pos, result, flush) = {
+            let mut state = self.state.write();
+            let g = state.group_mut(account, region, group)?;
+            let stream_id = g
+                .streams
+                .get(stream)
+                .map(|s| s.rec.id)
+                .ok_or_else(LogsError::stream_not_found)?;
+            let (rejected, start, end) = classify(&events, now, g.retention_cutoff(now));
+            let accepted = &events[start..end];
+            if let (Some(first), Some(last)) = (accepted.first(), accepted.last())
+                && last.timestamp - first.timestamp > MAX_BATCH_SPAN_MS
+            {
+                return Err(LogsError::invalid(
+                    "The batch of log events in a single PutLogEvents request cannot span more than 24 hours.",
+                ));
+            }
+            let rejected = (!rejected.is_empty()).then_some(rejected);
+            if accepted.is_empty() {
+                let token = sequence_token(g.next_seq);
+                return Ok(PutResult {
+                    next_sequence_token: token,
+                    rejected,
+                    accepted: 0,
+                });
+            }
+            let batch = WalBatch {
+                group: g.rec.id,
+                stream: stream_id,
+                first_seq: g.next_seq,
+                ingestion_time: now,
+                events: accepted
+                    .iter()
+                    .map(|e| (e.timestamp, e.message.clone()))
+                    .collect(),
+            };
+            let pos = self.wal.append(&batch.encode())?;
+            apply(g, stream, pos, batch);
+            let result = PutResult {
+                next_sequence_token: sequence_token(g.next_seq),
+                rejected,
+                accepted: accepted.len(),
+            };
+            (
+                pos,
+                result,
+                g.head_bytes >= 2 * self.opts.chunk_target_bytes,
+            )
+        };
+        self.wal.durable(pos).await?;
+        if flush {
+            self.flush_due()?;
+        }
+        Ok(result)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(ts: i64) -> InputEvent {
+        InputEvent {
+            timestamp: ts,
+            message: "m".into(),
+        }
+    }
+
+    #[test]
+    fn classify_splits_by_index() {
+        let now = 100 * 86_400_000;
+        let events = vec![
+            ev(now - MAX_PAST_MS - 1),
+            ev(now - 2 * 86_400_000),
+            ev(now),
+            ev(now + MAX_FUTURE_MS + 1),
+        ];
+        let (info, start, end) = classify(&events, now, now - 86_400_000);
+        assert_eq!(info.too_old_end_index, Some(1));
+        assert_eq!(info.expired_end_index, Some(2));
+        assert_eq!(info.too_new_start_index, Some(3));
+        assert_eq!((start, end), (2, 3));
+    }
+}
