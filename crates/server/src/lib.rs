@@ -28,6 +28,26 @@ pub use config::{Config, Overrides};
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// How often expired trail records are deleted.
 pub const TRAIL_RETENTION_PERIOD: Duration = Duration::from_secs(3600);
+/// The metrics engine's subdirectory of the data directory.
+pub const METRICS_DIR: &str = "metrics";
+/// How often the metrics engine seals finished hour partitions, trims its WAL and applies retention.
+pub const METRICS_CHECKPOINT_PERIOD: Duration = Duration::from_secs(60);
+/// The log store's subdirectory of the data directory.
+pub const LOGS_DIR: &str = "logs";
+/// How often log heads that are due are flushed into chunks.
+pub const LOGS_FLUSH_PERIOD: Duration = Duration::from_secs(5);
+/// How often expired log chunks are deleted.
+pub const LOGS_RETENTION_PERIOD: Duration = Duration::from_secs(600);
+/// EventBridge's delivery queue subdirectory of the data directory.
+pub const EVENTS_DIR: &str = "events";
+/// How often due event deliveries (and their retries) are attempted.
+pub const EVENTS_DELIVERY_PERIOD: Duration = Duration::from_secs(1);
+/// How often scheduled rules are checked (schedules have minute granularity).
+pub const EVENTS_SCHEDULE_PERIOD: Duration = Duration::from_secs(1);
+/// How often started replays are run.
+pub const EVENTS_REPLAY_PERIOD: Duration = Duration::from_secs(1);
+/// How often expired archived events are deleted.
+pub const EVENTS_ARCHIVE_RETENTION_PERIOD: Duration = Duration::from_secs(3600);
 
 /// A running server. Drop it or call [`Server::shutdown`] to stop it.
 pub struct Server {
@@ -74,10 +94,45 @@ impl Server {
             Trail::open(&trail_dir, Arc::clone(&clock), TrailOptions::default())
                 .context("cannot open the audit trail")?,
         );
+        let logs_dir = data_dir
+            .subdir(LOGS_DIR)
+            .context("cannot create the logs directory")?;
+        let logs = Arc::new(
+            openwatch_logs::LogStore::open(
+                &logs_dir,
+                Arc::clone(&catalog),
+                Arc::clone(&clock),
+                openwatch_logs::LogStoreOptions::default(),
+            )
+            .context("cannot open the log store")?,
+        );
+
+        let metrics_dir = data_dir
+            .subdir(METRICS_DIR)
+            .context("cannot create the metrics directory")?;
+        let metrics = Arc::new(
+            openwatch_metrics::Metrics::open(
+                &metrics_dir,
+                Arc::clone(&clock),
+                openwatch_metrics::MetricsOptions::default(),
+            )
+            .context("cannot open the metrics engine")?,
+        );
+
+        let events_dir = data_dir
+            .subdir(EVENTS_DIR)
+            .context("cannot create the events directory")?;
+        let events = Arc::new(
+            openwatch_events::Events::open(Arc::clone(&catalog), &events_dir, Arc::clone(&clock))
+                .context("cannot open EventBridge")?,
+        );
 
         let domains = openwatch_services::Domains {
             iam: Arc::clone(&iam),
             trail: Arc::clone(&trail),
+            metrics: Arc::clone(&metrics),
+            logs: Arc::clone(&logs),
+            events: Arc::clone(&events),
         };
         let registry = openwatch_services::registry(&domains);
         let clock_fn = {
@@ -105,6 +160,64 @@ impl Server {
                 })
             });
         }
+        {
+            let logs = Arc::clone(&logs);
+            scheduler.every("logs-flush", LOGS_FLUSH_PERIOD, move || {
+                logs.flush_due().map(|_| ())
+            });
+        }
+        {
+            let logs = Arc::clone(&logs);
+            scheduler.every("logs-retention", LOGS_RETENTION_PERIOD, move || {
+                logs.run_retention().map(|report| {
+                    tracing::debug!(?report, "log retention ran");
+                })
+            });
+        }
+        {
+            let metrics = Arc::clone(&metrics);
+            scheduler.every("metrics-checkpoint", METRICS_CHECKPOINT_PERIOD, move || {
+                metrics.checkpoint(false).map(|report| {
+                    tracing::debug!(?report, "metrics checkpoint ran");
+                })
+            });
+        }
+        {
+            let events = Arc::clone(&events);
+            scheduler.every("events-delivery", EVENTS_DELIVERY_PERIOD, move || {
+                events.run_deliveries().map(|report| {
+                    tracing::debug!(?report, "event deliveries ran");
+                })
+            });
+        }
+        {
+            let events = Arc::clone(&events);
+            scheduler.every("events-schedules", EVENTS_SCHEDULE_PERIOD, move || {
+                events.run_schedules().map(|fired| {
+                    tracing::debug!(fired, "scheduled rules ran");
+                })
+            });
+        }
+        {
+            let events = Arc::clone(&events);
+            scheduler.every("events-replays", EVENTS_REPLAY_PERIOD, move || {
+                events.run_replays().map(|replayed| {
+                    tracing::debug!(replayed, "event replays ran");
+                })
+            });
+        }
+        {
+            let events = Arc::clone(&events);
+            scheduler.every(
+                "events-archive-retention",
+                EVENTS_ARCHIVE_RETENTION_PERIOD,
+                move || {
+                    events.run_archive_retention().map(|segments| {
+                        tracing::debug!(segments, "archive retention ran");
+                    })
+                },
+            );
+        }
         scheduler.start(&tokio::runtime::Handle::current());
 
         let local_addr = listener.local_addr()?;
@@ -119,6 +232,15 @@ impl Server {
             // In-flight requests are done: flush what they recorded, then release the directory.
             let closed = tokio::task::spawn_blocking(move || {
                 let r = trail.close();
+                if let Err(e) = metrics.close() {
+                    tracing::error!(error = %e, "cannot close the metrics engine");
+                }
+                if let Err(e) = logs.close() {
+                    tracing::error!(error = %e, "cannot flush the log store");
+                }
+                if let Err(e) = events.close() {
+                    tracing::error!(error = %e, "cannot close the event delivery queue");
+                }
                 drop(iam);
                 drop(catalog);
                 drop(data_dir);

@@ -5,7 +5,10 @@
 //! a domain crate, which knows nothing of the wire.
 
 pub mod cloudtrail;
+pub mod cloudwatch;
+pub mod events;
 pub mod iam;
+pub mod logs;
 pub mod sts;
 
 use std::sync::Arc;
@@ -17,6 +20,9 @@ use openwatch_wire::Registry;
 pub struct Domains {
     pub iam: Arc<openwatch_iam::Iam>,
     pub trail: Arc<openwatch_trail::Trail>,
+    pub metrics: Arc<openwatch_metrics::Metrics>,
+    pub logs: Arc<openwatch_logs::LogStore>,
+    pub events: Arc<openwatch_events::Events>,
 }
 
 /// Registers every operation this server routes.
@@ -25,5 +31,8 @@ pub fn registry(domains: &Domains) -> Registry {
     sts::register(&mut registry);
     iam::register(&mut registry, Arc::clone(&domains.iam));
     cloudtrail::register(&mut registry, Arc::clone(&domains.trail));
+    events::register(&mut registry, Arc::clone(&domains.events));
+    cloudwatch::register(&mut registry, Arc::clone(&domains.metrics));
+    logs::register(&mut registry, Arc::clone(&domains.logs));
     registry
 }
