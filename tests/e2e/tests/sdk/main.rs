@@ -8,6 +8,7 @@ mod cloudwatch;
 mod crash;
 mod iam;
 mod lifecycle;
+mod metrics;
 mod sts;
 
 /// Not a test of its own: the crash test re-executes this binary with
