@@ -42,8 +42,8 @@ fn event(r: &mut Lcg) -> Value {
             "FROM_ST": (r.next() % 5000).to_string(),
             "TO_ST": (r.next() % 5000).to_string(),
             "STREET": street,
-            "ST_TYPE": if r.next() % 2 == 0 { "ST" } else { "AVE" },
-            "ODD_EVEN": if r.next() % 2 == 0 { "O" } else { "E" },
+            "ST_TYPE": if r.next().is_multiple_of(2) { "ST" } else { "AVE" },
+            "ODD_EVEN": if r.next().is_multiple_of(2) { "O" } else { "E" },
             "AREA": (r.next() % 100_000) as f64 / 10.0,
         },
         "geometry": { "type": "Polygon", "coordinates": [coords] }
