@@ -29,6 +29,6 @@ pub use model::{
 /// The storage types [`LogStore::open`] takes, re-exported for callers that build a store.
 pub use openwatch_storage::{Catalog, Clock, SimClock, SystemClock};
 pub use store::{
-    FilterQuery, FlushReport, GetQuery, GroupQuery, InputEvent, LogStore, LogStoreOptions,
-    MetricFilterQuery, RetentionReport, StreamOrder, StreamQuery,
+    EmittedMetric, FilterQuery, FlushReport, GetQuery, GroupQuery, InputEvent, LogStore,
+    LogStoreOptions, MetricFilterQuery, MetricSink, RetentionReport, StreamOrder, StreamQuery,
 };

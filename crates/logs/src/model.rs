@@ -111,8 +111,8 @@ pub struct MetricTransformation {
     pub unit: Option<String>,
 }
 
-/// A metric filter of a log group (stored and validated; emitting into the metrics engine is not
-/// wired yet).
+/// A metric filter of a log group (stored in the group's record; ingestion emits its values through
+/// the store's [`crate::MetricSink`]).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MetricFilter {
     pub name: String,

@@ -8,6 +8,7 @@ mod audit;
 mod auth;
 pub mod bootstrap;
 pub mod config;
+pub mod links;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -38,6 +39,8 @@ pub const LOGS_DIR: &str = "logs";
 pub const LOGS_FLUSH_PERIOD: Duration = Duration::from_secs(5);
 /// How often expired log chunks are deleted.
 pub const LOGS_RETENTION_PERIOD: Duration = Duration::from_secs(600);
+/// How often metric filters' default values are emitted for the minutes that closed.
+pub const LOGS_METRIC_DEFAULTS_PERIOD: Duration = Duration::from_secs(5);
 /// EventBridge's delivery queue subdirectory of the data directory.
 pub const EVENTS_DIR: &str = "events";
 /// How often due event deliveries (and their retries) are attempted.
@@ -135,6 +138,7 @@ impl Server {
             events: Arc::clone(&events),
         };
         let registry = openwatch_services::registry(&domains);
+        let links = Arc::new(links::Links::connect(&logs, &metrics, &events, &clock));
         let clock_fn = {
             let clock = Arc::clone(&clock);
             Arc::new(move || clock.now_millis())
@@ -146,6 +150,7 @@ impl Server {
             }),
             Arc::new(audit::TrailSink {
                 trail: Arc::clone(&trail),
+                bus: Some(Arc::clone(&links.api_calls)),
             }),
             clock_fn,
             VERSION,
@@ -165,6 +170,17 @@ impl Server {
             scheduler.every("logs-flush", LOGS_FLUSH_PERIOD, move || {
                 logs.flush_due().map(|_| ())
             });
+        }
+        {
+            let logs = Arc::clone(&logs);
+            scheduler.every(
+                "logs-metric-defaults",
+                LOGS_METRIC_DEFAULTS_PERIOD,
+                move || {
+                    let emitted = logs.emit_metric_defaults();
+                    tracing::debug!(emitted, "metric filter defaults emitted");
+                },
+            );
         }
         {
             let logs = Arc::clone(&logs);
@@ -231,6 +247,8 @@ impl Server {
             scheduler.shutdown().await;
             // In-flight requests are done: flush what they recorded, then release the directory.
             let closed = tokio::task::spawn_blocking(move || {
+                // What the links queued goes into the domains before they close.
+                links.drain();
                 let r = trail.close();
                 if let Err(e) = metrics.close() {
                     tracing::error!(error = %e, "cannot close the metrics engine");

@@ -5,13 +5,13 @@ use openwatch_storage::Position;
 
 use super::codec::WalBatch;
 use super::streams::sequence_token;
-use super::{Group, LogStore};
+use super::{Group, GroupKey, LogStore};
 use crate::error::LogsError;
 use crate::limits::{
     EVENT_OVERHEAD_BYTES, MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_BATCH_SPAN_MS, MAX_EVENT_BYTES,
     MAX_FUTURE_MS, MAX_PAST_MS,
 };
-use crate::model::{PutResult, RejectedInfo};
+use crate::model::{MetricFilter, PutResult, RejectedInfo};
 use crate::names::{validate_group_name, validate_stream_name};
 
 /// An event as PutLogEvents receives it.
@@ -109,10 +109,22 @@ pub(crate) fn apply(group: &mut Group, stream_name: &str, pos: Position, batch: 
     group.head_since.get_or_insert(ingestion);
 }
 
+/// A batch appended to the WAL, not yet known durable.
+struct Appended {
+    pos: Option<Position>,
+    result: PutResult,
+    flush: bool,
+    /// The accepted events' range in the request.
+    accepted: std::ops::Range<usize>,
+    /// The group and its metric filters, when there is something to emit.
+    emit: Option<(GroupKey, u64, Vec<MetricFilter>)>,
+}
+
 impl LogStore {
     /// Stores a batch of events in a stream. Fails as a whole on request-level limits; events that
     /// are too old, expired or too new are reported in the result and the rest stored. Returns once
-    /// the accepted events are durable.
+    /// the accepted events are durable; their metric filters' values are then handed to the
+    /// [`super::MetricSink`] (which queues them).
     pub async fn put_log_events(
         &self,
         account: &str,
@@ -121,64 +133,118 @@ impl LogStore {
         stream: &str,
         events: Vec<InputEvent>,
     ) -> Result<PutResult, LogsError> {
+        let appended = self.append_events(account, region, group, stream, &events)?;
+        if let Some(pos) = appended.pos {
+            self.wal.durable(pos).await?;
+        }
+        self.after_durable(appended, &events)
+    }
+
+    /// [`LogStore::put_log_events`] for synchronous callers in other domains (EventBridge
+    /// targets): blocks the thread until the events are durable.
+    pub fn put_log_events_blocking(
+        &self,
+        account: &str,
+        region: &str,
+        group: &str,
+        stream: &str,
+        events: Vec<InputEvent>,
+    ) -> Result<PutResult, LogsError> {
+        let appended = self.append_events(account, region, group, stream, &events)?;
+        if let Some(pos) = appended.pos {
+            self.wal.wait_durable(pos)?;
+        }
+        self.after_durable(appended, &events)
+    }
+
+    fn after_durable(
+        &self,
+        appended: Appended,
+        events: &[InputEvent],
+    ) -> Result<PutResult, LogsError> {
+        if let Some((key, group_id, filters)) = &appended.emit {
+            self.emit_metrics(key, *group_id, filters, &events[appended.accepted.clone()]);
+        }
+        if appended.flush {
+            self.flush_due()?;
+        }
+        Ok(appended.result)
+    }
+
+    /// Validates and appends the accepted events to the WAL and the group's head.
+    fn append_events(
+        &self,
+        account: &str,
+        region: &str,
+        group: &str,
+        stream: &str,
+        events: &[InputEvent],
+    ) -> Result<Appended, LogsError> {
         validate_group_name(group)?;
         validate_stream_name(stream)?;
-        validate_batch(&events)?;
+        validate_batch(events)?;
         let now = self.now();
-        let (pos, result, flush) = {
-            let mut state = self.state.write();
-            let g = state.group_mut(account, region, group)?;
-            let stream_id = g
-                .streams
-                .get(stream)
-                .map(|s| s.rec.id)
-                .ok_or_else(LogsError::stream_not_found)?;
-            let (rejected, start, end) = classify(&events, now, g.retention_cutoff(now));
-            let accepted = &events[start..end];
-            if let (Some(first), Some(last)) = (accepted.first(), accepted.last())
-                && last.timestamp - first.timestamp > MAX_BATCH_SPAN_MS
-            {
-                return Err(LogsError::invalid(
-                    "The batch of log events in a single PutLogEvents request cannot span more than 24 hours.",
-                ));
-            }
-            let rejected = (!rejected.is_empty()).then_some(rejected);
-            if accepted.is_empty() {
-                let token = sequence_token(g.next_seq);
-                return Ok(PutResult {
+        let mut state = self.state.write();
+        let g = state.group_mut(account, region, group)?;
+        let stream_id = g
+            .streams
+            .get(stream)
+            .map(|s| s.rec.id)
+            .ok_or_else(LogsError::stream_not_found)?;
+        let (rejected, start, end) = classify(events, now, g.retention_cutoff(now));
+        let accepted = &events[start..end];
+        if let (Some(first), Some(last)) = (accepted.first(), accepted.last())
+            && last.timestamp - first.timestamp > MAX_BATCH_SPAN_MS
+        {
+            return Err(LogsError::invalid(
+                "The batch of log events in a single PutLogEvents request cannot span more than 24 hours.",
+            ));
+        }
+        let rejected = (!rejected.is_empty()).then_some(rejected);
+        if accepted.is_empty() {
+            let token = sequence_token(g.next_seq);
+            return Ok(Appended {
+                pos: None,
+                result: PutResult {
                     next_sequence_token: token,
                     rejected,
                     accepted: 0,
-                });
-            }
-            let batch = WalBatch {
-                group: g.rec.id,
-                stream: stream_id,
-                first_seq: g.next_seq,
-                ingestion_time: now,
-                events: accepted
-                    .iter()
-                    .map(|e| (e.timestamp, e.message.clone()))
-                    .collect(),
-            };
-            let pos = self.wal.append(&batch.encode())?;
-            apply(g, stream, pos, batch);
-            let result = PutResult {
+                },
+                flush: false,
+                accepted: start..start,
+                emit: None,
+            });
+        }
+        let batch = WalBatch {
+            group: g.rec.id,
+            stream: stream_id,
+            first_seq: g.next_seq,
+            ingestion_time: now,
+            events: accepted
+                .iter()
+                .map(|e| (e.timestamp, e.message.clone()))
+                .collect(),
+        };
+        let pos = self.wal.append(&batch.encode())?;
+        apply(g, stream, pos, batch);
+        let emit = (!g.rec.metric_filters.is_empty() && self.emitter.active()).then(|| {
+            (
+                (account.to_owned(), region.to_owned(), group.to_owned()),
+                g.rec.id,
+                g.rec.metric_filters.values().cloned().collect(),
+            )
+        });
+        Ok(Appended {
+            pos: Some(pos),
+            result: PutResult {
                 next_sequence_token: sequence_token(g.next_seq),
                 rejected,
                 accepted: accepted.len(),
-            };
-            (
-                pos,
-                result,
-                g.head_bytes >= 2 * self.opts.chunk_target_bytes,
-            )
-        };
-        self.wal.durable(pos).await?;
-        if flush {
-            self.flush_due()?;
-        }
-        Ok(result)
+            },
+            flush: g.head_bytes >= 2 * self.opts.chunk_target_bytes,
+            accepted: start..end,
+            emit,
+        })
     }
 }
 

@@ -14,6 +14,7 @@ mod cache;
 mod catalog;
 mod chunk;
 mod codec;
+mod emit;
 mod event;
 mod flush;
 mod groups;
@@ -35,6 +36,7 @@ use redb::ReadableTable;
 
 pub use cache::CHUNK_CACHE_BYTES;
 pub use chunk::ChunkMeta;
+pub use emit::{CLOSED_MINUTES_MEMORY_MS, DEFAULT_CLOSE_DELAY_MS, EmittedMetric, MetricSink};
 pub use event::{EventKey, StoredEvent};
 pub use flush::{FlushReport, RetentionReport};
 pub use groups::GroupQuery;
@@ -160,6 +162,8 @@ pub struct LogStore {
     /// Serialises flushes and retention runs.
     maintenance: Mutex<()>,
     cache: cache::ChunkCache,
+    /// Metric filters' sink, compiled patterns and open minutes.
+    emitter: emit::Emitter,
 }
 
 impl LogStore {
@@ -183,6 +187,7 @@ impl LogStore {
             state: RwLock::new(state),
             maintenance: Mutex::new(()),
             cache: cache::ChunkCache::default(),
+            emitter: emit::Emitter::default(),
         };
         store.remove_orphan_files()?;
         tracing::info!(replayed, "log store opened");

@@ -571,3 +571,151 @@ fn concurrent_puts_flushes_and_metadata_changes_lose_and_double_nothing() {
     let s = env.open_with(2048);
     check(&s);
 }
+
+/// Keeps what metric filters emit.
+#[derive(Default)]
+struct Recording(parking_lot::Mutex<Vec<(String, String, EmittedMetric)>>);
+
+impl MetricSink for Recording {
+    fn emit(&self, account: &str, region: &str, metrics: Vec<EmittedMetric>) {
+        let mut v = self.0.lock();
+        v.extend(
+            metrics
+                .into_iter()
+                .map(|m| (account.to_owned(), region.to_owned(), m)),
+        );
+    }
+}
+
+impl Recording {
+    fn take(&self) -> Vec<EmittedMetric> {
+        std::mem::take(&mut *self.0.lock())
+            .into_iter()
+            .map(|(a, r, m)| {
+                assert_eq!((a.as_str(), r.as_str()), (A, R));
+                m
+            })
+            .collect()
+    }
+}
+
+fn transformation(value: &str, default: Option<f64>) -> crate::model::MetricTransformation {
+    crate::model::MetricTransformation {
+        metric_name: "M".into(),
+        metric_namespace: "App".into(),
+        metric_value: value.into(),
+        default_value: default,
+        dimensions: Default::default(),
+        unit: None,
+    }
+}
+
+#[test]
+fn metric_filters_emit_values_and_dimensions_of_durable_events() {
+    let env = Env::new();
+    let s = env.open();
+    setup(&s);
+    // Without a sink nothing is evaluated.
+    s.put_metric_filter(A, R, "g", "lit", "ERROR", vec![transformation("1", None)])
+        .unwrap();
+    put(&s, "g", "s1", &[(T0, "ERROR early")]);
+    let sink = Arc::new(Recording::default());
+    s.set_metric_sink(sink.clone());
+
+    let mut json = transformation("$.latency", None);
+    json.unit = Some("Milliseconds".into());
+    json.dimensions.insert("Op".into(), "$.op".into());
+    s.put_metric_filter(A, R, "g", "json", "{ $.latency > 0 }", vec![json])
+        .unwrap();
+    let mut delimited = transformation("$bytes", None);
+    delimited
+        .dimensions
+        .insert("Status".into(), "$status".into());
+    s.put_metric_filter(A, R, "g", "fields", "[ip, status, bytes]", vec![delimited])
+        .unwrap();
+
+    put(
+        &s,
+        "g",
+        "s1",
+        &[
+            (T0 + 1, "ERROR boom"),
+            (T0 + 2, r#"{"latency": 42.5, "op": "get"}"#),
+            (T0 + 3, r#"{"latency": 7, "op": ""}"#),
+            (T0 + 4, "10.0.0.1 404 512"),
+            (T0 + 5, "10.0.0.1 200 notanumber"),
+            (T0 + 6, "nothing"),
+        ],
+    );
+    let mut got = sink.take();
+    got.sort_by_key(|m| m.timestamp);
+    assert_eq!(got.len(), 3, "{got:?}");
+    assert_eq!((got[0].metric_name.as_str(), got[0].value), ("M", 1.0));
+    assert_eq!(got[0].timestamp, T0 + 1);
+    assert!(got[0].dimensions.is_empty());
+    assert_eq!(got[1].value, 42.5);
+    assert_eq!(got[1].unit.as_deref(), Some("Milliseconds"));
+    assert_eq!(got[1].dimensions, vec![("Op".to_owned(), "get".to_owned())]);
+    // `"op": ""` has no usable dimension value: nothing emitted for it.
+    assert_eq!(got[2].value, 512.0);
+    assert_eq!(got[2].timestamp, T0 + 4);
+    assert_eq!(
+        got[2].dimensions,
+        vec![("Status".to_owned(), "404".to_owned())]
+    );
+    // Rejected events (too old) emit nothing; a deleted filter stops emitting.
+    s.delete_metric_filter(A, R, "g", "json").unwrap();
+    s.delete_metric_filter(A, R, "g", "fields").unwrap();
+    let r = put(
+        &s,
+        "g",
+        "s2",
+        &[(T0 - 15 * DAY_MS, "ERROR old"), (T0 + 10, "ERROR new")],
+    );
+    assert_eq!(r.accepted, 1);
+    let got = sink.take();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].timestamp, T0 + 10);
+}
+
+#[test]
+fn default_values_only_for_minutes_with_events_and_no_match() {
+    let env = Env::new();
+    let s = env.open();
+    setup(&s);
+    let sink = Arc::new(Recording::default());
+    s.set_metric_sink(sink.clone());
+    s.put_metric_filter(
+        A,
+        R,
+        "g",
+        "errors",
+        "ERROR",
+        vec![transformation("1", Some(0.0))],
+    )
+    .unwrap();
+    let m0 = T0 - T0 % 60_000;
+    // Minute 0: a match in one batch and a miss in a later one: no default.
+    put(&s, "g", "s1", &[(m0 + 1_000, "ERROR a")]);
+    put(&s, "g", "s2", &[(m0 + 2_000, "ok")]);
+    // Minute 1: misses only, in two batches: one default.
+    put(&s, "g", "s1", &[(m0 + 61_000, "ok"), (m0 + 62_000, "fine")]);
+    put(&s, "g", "s2", &[(m0 + 63_000, "ok")]);
+    // Minute 2: no events at all; minute 3: a miss.
+    put(&s, "g", "s1", &[(m0 + 181_000, "ok")]);
+    assert_eq!(sink.take().len(), 1, "only the match is emitted at once");
+
+    // Nothing closes before the minute is over plus the delay.
+    env.clock.set(m0 + 60_000 + DEFAULT_CLOSE_DELAY_MS - 1);
+    assert_eq!(s.emit_metric_defaults(), 0);
+    env.clock.set(m0 + 4 * 60_000 + DEFAULT_CLOSE_DELAY_MS);
+    assert_eq!(s.emit_metric_defaults(), 2);
+    let got = sink.take();
+    let at: Vec<(i64, f64)> = got.iter().map(|m| (m.timestamp, m.value)).collect();
+    assert_eq!(at, vec![(m0 + 60_000, 0.0), (m0 + 180_000, 0.0)]);
+    // A late miss for a closed minute does not report its default again.
+    put(&s, "g", "s1", &[(m0 + 65_000, "late")]);
+    env.clock.set(m0 + 5 * 60_000 + DEFAULT_CLOSE_DELAY_MS);
+    assert_eq!(s.emit_metric_defaults(), 0);
+    assert!(sink.take().is_empty());
+}
