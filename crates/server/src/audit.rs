@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use openwatch_trail::{RecordInput, Resource, Trail, UserIdentity, strip_bulk};
+use openwatch_trail::{CloudTrailRecord, RecordInput, Resource, Trail, UserIdentity, strip_bulk};
 use openwatch_wire::{AuditEvent, AuditSink};
 
 use crate::links::ApiCallsToBus;
@@ -17,11 +17,12 @@ pub struct TrailSink {
 
 impl AuditSink for TrailSink {
     fn record(&self, e: AuditEvent) {
-        let input = record_input(e);
+        // One record, one eventID: the trail and the bus event carry the same id.
+        let record = CloudTrailRecord::new(record_input(e));
         if let Some(bus) = &self.bus {
-            bus.push(input.clone());
+            bus.push(record.clone());
         }
-        if !self.trail.record(input) {
+        if !self.trail.record_event(record) {
             tracing::warn!("audit record dropped: the trail queue is full or closed");
         }
     }
@@ -174,6 +175,18 @@ mod tests {
         let pending = events.pending_deliveries();
         assert_eq!(pending.len(), 1, "{pending:?}");
         assert!(pending[0].payload.contains(r#""eventName":"DeleteUser""#));
+        // The bus event carries the stored record's eventID.
+        let page = trail
+            .lookup_events("111122223333", "eu-west-1", &Default::default())
+            .unwrap();
+        let event_id = &page.events[0].event_id;
+        assert!(
+            pending[0]
+                .payload
+                .contains(&format!(r#""eventID":"{event_id}""#)),
+            "{}",
+            pending[0].payload
+        );
     }
 
     #[test]

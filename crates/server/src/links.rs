@@ -17,7 +17,7 @@ use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
 use openwatch_events::{DeliveryRequest, Events, TargetSink};
 use openwatch_logs::{EmittedMetric, InputEvent, LogStore, LogsError, MetricSink};
 use openwatch_metrics::{Clock, Dimension, MetricDatum, Metrics};
-use openwatch_trail::{CloudTrailRecord, RecordInput};
+use openwatch_trail::CloudTrailRecord;
 use openwatch_wire::{AuditEvent, AuditSink};
 use parking_lot::Mutex;
 
@@ -206,12 +206,12 @@ fn write_metrics(metrics: &Metrics, batches: Vec<(String, String, Vec<EmittedMet
 /// path. The event's `detail` is the CloudTrail record (with its own `eventID`: the trail assigns
 /// the stored record's id in its writer thread).
 pub struct ApiCallsToBus {
-    worker: Worker<RecordInput>,
+    worker: Worker<CloudTrailRecord>,
 }
 
 impl ApiCallsToBus {
     pub fn new(events: Arc<Events>) -> ApiCallsToBus {
-        let worker = Worker::start("api-calls-to-bus", move |calls: Vec<RecordInput>| {
+        let worker = Worker::start("api-calls-to-bus", move |calls: Vec<CloudTrailRecord>| {
             for input in calls {
                 forward_api_call(&events, input);
             }
@@ -220,7 +220,7 @@ impl ApiCallsToBus {
     }
 
     /// Queues one call (the trail's record input).
-    pub fn push(&self, input: RecordInput) {
+    pub fn push(&self, input: CloudTrailRecord) {
         self.worker.push(input);
     }
 
@@ -237,7 +237,7 @@ impl ApiCallsToBus {
 
 impl AuditSink for ApiCallsToBus {
     fn record(&self, e: AuditEvent) {
-        self.push(crate::audit::record_input(e));
+        self.push(CloudTrailRecord::new(crate::audit::record_input(e)));
     }
 }
 
@@ -249,12 +249,13 @@ pub fn api_call_source(event_source: &str) -> String {
     format!("aws.{service}")
 }
 
-fn forward_api_call(events: &Events, input: RecordInput) {
+fn forward_api_call(events: &Events, record: CloudTrailRecord) {
+    let input = &record.input;
     let account = input.recipient_account_id.clone();
     let region = input.aws_region.clone();
     let source = api_call_source(&input.event_source);
     let read_only = input.read_only;
-    let json = CloudTrailRecord::new(input).to_cloudtrail_json();
+    let json = record.to_cloudtrail_json();
     let detail = match serde_json::from_str(&json) {
         Ok(v) => v,
         Err(e) => {

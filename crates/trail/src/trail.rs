@@ -13,7 +13,7 @@ use parking_lot::{Mutex, RwLock};
 
 use crate::error::{LookupError, TrailError};
 use crate::lookup::{LookupPage, LookupQuery};
-use crate::record::RecordInput;
+use crate::record::{CloudTrailRecord, RecordInput};
 use crate::retention::{self, DAY_MILLIS, RetentionReport};
 use crate::store::RecordLog;
 use crate::store::codec;
@@ -180,7 +180,13 @@ impl Trail {
     /// writer thread assigns the event id, serializes and stores it. Returns `false` if the
     /// record was dropped (queue full for longer than `enqueue_timeout`, or trail closed).
     pub fn record(&self, input: RecordInput) -> bool {
-        writer::push(&self.shared, input)
+        writer::push(&self.shared, CloudTrailRecord::new(input))
+    }
+
+    /// Queues a record whose `eventID` the caller already chose (so that copies of the record
+    /// sent elsewhere, such as the default event bus, carry the same id).
+    pub fn record_event(&self, record: CloudTrailRecord) -> bool {
+        writer::push(&self.shared, record)
     }
 
     /// Waits until every record queued before this call is stored, indexed and durable.

@@ -15,14 +15,14 @@ use std::time::Instant;
 use openwatch_storage::wal::{MAX_RECORD_BYTES, Position};
 use parking_lot::{Condvar, Mutex};
 
-use crate::record::{CloudTrailRecord, RecordInput};
+use crate::record::CloudTrailRecord;
 use crate::retention::DAY_MILLIS;
 use crate::store::codec;
 use crate::trail::Shared;
 
 #[derive(Debug, Default)]
 struct QueueState {
-    items: VecDeque<RecordInput>,
+    items: VecDeque<CloudTrailRecord>,
     /// Records accepted since open.
     enqueued: u64,
     closed: bool,
@@ -71,7 +71,7 @@ impl Queue {
 }
 
 /// Queues `input` for the writer; `false` if it was dropped (full past the timeout, or closed).
-pub(crate) fn push(shared: &Shared, input: RecordInput) -> bool {
+pub(crate) fn push(shared: &Shared, input: CloudTrailRecord) -> bool {
     let q = &shared.queue;
     let mut s = q.state.lock();
     if s.items.len() >= shared.opts.queue_capacity && !s.closed {
@@ -143,7 +143,7 @@ pub(crate) fn flush(shared: &Shared) -> Result<(), crate::TrailError> {
 pub(crate) fn run(shared: Arc<Shared>) {
     let mut day = shared.initial_day();
     loop {
-        let batch: Vec<RecordInput> = {
+        let batch: Vec<CloudTrailRecord> = {
             let mut s = shared.queue.state.lock();
             while s.items.is_empty() && !s.closed {
                 shared.queue.not_empty.wait(&mut s);
@@ -159,14 +159,14 @@ pub(crate) fn run(shared: Arc<Shared>) {
     }
 }
 
-fn write_batch(shared: &Shared, mut batch: Vec<RecordInput>, day: &mut Option<i64>) {
+fn write_batch(shared: &Shared, mut batch: Vec<CloudTrailRecord>, day: &mut Option<i64>) {
     let n = batch.len() as u64;
     // Keep the log in event-time order as far as one batch allows.
-    batch.sort_by_key(|r| r.event_time_millis);
+    batch.sort_by_key(|r| r.input.event_time_millis);
     let mut payloads: Vec<Vec<u8>> = Vec::with_capacity(batch.len());
     for input in batch {
         let mut buf = Vec::with_capacity(1024);
-        codec::encode(&CloudTrailRecord::new(input), &mut buf);
+        codec::encode(&input, &mut buf);
         if buf.len() > MAX_RECORD_BYTES {
             count_drop(shared, "the record exceeds the log's record size limit");
             continue;
