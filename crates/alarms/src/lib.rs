@@ -1,0 +1,1 @@
+//! CloudWatch alarm evaluation: a pure function of (alarm, datapoints, state, now) to transitions.
