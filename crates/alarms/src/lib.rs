@@ -13,6 +13,7 @@ pub mod metric;
 pub mod reason;
 pub mod rule;
 pub mod state;
+pub mod store;
 pub mod suppress;
 mod time;
 

@@ -52,6 +52,173 @@ pub const EVENTS_REPLAY_PERIOD: Duration = Duration::from_secs(1);
 /// How often expired archived events are deleted.
 pub const EVENTS_ARCHIVE_RETENTION_PERIOD: Duration = Duration::from_secs(3600);
 
+/// How often metric alarms are checked for a passed period boundary.
+pub const ALARMS_EVALUATION_PERIOD: Duration = Duration::from_secs(10);
+/// How often alarm history older than two weeks is deleted.
+pub const ALARMS_HISTORY_RETENTION_PERIOD: Duration = Duration::from_secs(3600);
+
+/// Metric-alarm evaluation over the metrics engine, publishing state changes to EventBridge.
+pub mod alarm_evaluation {
+    use openwatch_alarms::Datapoint;
+    use openwatch_alarms::store::{AlarmStore, DatapointSource, MetricAlarm, StateChange};
+    use openwatch_events::Events;
+    use openwatch_metrics::{DataQuery, DataRequest, Dimension, MetricSpec, Metrics, Unit};
+
+    /// Reads an alarm's statistic per period from the metrics engine.
+    #[derive(Debug)]
+    pub struct MetricsDatapoints<'a>(pub &'a Metrics);
+
+    impl DatapointSource for MetricsDatapoints<'_> {
+        fn datapoints(
+            &self,
+            account: &str,
+            region: &str,
+            alarm: &MetricAlarm,
+            start_ms: i64,
+            end_ms: i64,
+        ) -> Result<Vec<Datapoint>, String> {
+            if !alarm.metrics.is_empty() {
+                return math_datapoints(self.0, account, region, alarm, start_ms, end_ms);
+            }
+            let spec = MetricSpec {
+                namespace: alarm.namespace.clone(),
+                metric_name: alarm.metric_name.clone(),
+                dimensions: alarm
+                    .dimensions
+                    .iter()
+                    .map(|(n, v)| Dimension::new(n.clone(), v.clone()))
+                    .collect(),
+            };
+            let unit = alarm.unit.as_deref().and_then(Unit::parse);
+            let values = self
+                .0
+                .series_values(
+                    account,
+                    region,
+                    &spec,
+                    alarm.stat(),
+                    i64::from(alarm.period),
+                    start_ms,
+                    end_ms,
+                    unit,
+                )
+                .map_err(|e| e.to_string())?;
+            // Sample counts decide low-sample percentiles (EvaluateLowSampleCountPercentile).
+            let counts: std::collections::HashMap<i64, f64> = if alarm
+                .extended_statistic
+                .as_deref()
+                .and_then(openwatch_alarms::metric::percentile_of)
+                .is_some()
+                && alarm.evaluate_low_sample_count_percentile.as_deref() == Some("ignore")
+            {
+                self.0
+                    .series_values(
+                        account,
+                        region,
+                        &spec,
+                        "SampleCount",
+                        i64::from(alarm.period),
+                        start_ms,
+                        end_ms,
+                        unit,
+                    )
+                    .map_err(|e| e.to_string())?
+                    .into_iter()
+                    .collect()
+            } else {
+                std::collections::HashMap::new()
+            };
+            Ok(values
+                .into_iter()
+                .map(|(ts, v)| Datapoint {
+                    sample_count: counts.get(&ts).copied(),
+                    ..Datapoint::new(ts, v)
+                })
+                .collect())
+        }
+    }
+
+    /// A metric-math alarm's datapoints: GetMetricData over its `Metrics`, the one query that
+    /// returns data.
+    fn math_datapoints(
+        metrics: &Metrics,
+        account: &str,
+        region: &str,
+        alarm: &MetricAlarm,
+        start_ms: i64,
+        end_ms: i64,
+    ) -> Result<Vec<Datapoint>, String> {
+        let queries = alarm
+            .metrics
+            .iter()
+            .map(|q| DataQuery {
+                id: q.id.clone(),
+                metric: MetricSpec {
+                    namespace: q.namespace.clone(),
+                    metric_name: q.metric_name.clone(),
+                    dimensions: q
+                        .dimensions
+                        .iter()
+                        .map(|(n, v)| Dimension::new(n.clone(), v.clone()))
+                        .collect(),
+                },
+                period: i64::from(q.period.unwrap_or(alarm.period)),
+                stat: q.stat.clone().unwrap_or_default(),
+                expression: q.expression.clone(),
+                unit: q.unit.clone(),
+                label: q.label.clone(),
+                return_data: q.return_data,
+            })
+            .collect();
+        let page = metrics
+            .get_metric_data(
+                account,
+                region,
+                &DataRequest {
+                    queries,
+                    start: start_ms,
+                    end: end_ms,
+                    ascending: true,
+                    max_datapoints: None,
+                    next_token: None,
+                },
+            )
+            .map_err(|e| e.to_string())?;
+        let returned = alarm
+            .metrics
+            .iter()
+            .find(|q| q.return_data)
+            .map(|q| q.id.as_str());
+        Ok(page
+            .results
+            .into_iter()
+            .find(|r| Some(r.id.as_str()) == returned)
+            .map(|r| {
+                r.timestamps
+                    .into_iter()
+                    .zip(r.values)
+                    .map(|(ts, v)| Datapoint::new(ts, v))
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
+    /// Evaluates the alarms due at `now` and publishes each state change as "CloudWatch Alarm
+    /// State Change" on its account's default bus. Alarm actions are not executed (no action
+    /// targets exist yet). Returns the number of state changes.
+    pub fn run(alarms: &AlarmStore, metrics: &Metrics, events: &Events, now: i64) -> usize {
+        let changes = alarms.evaluate_due(now, &MetricsDatapoints(metrics));
+        for change in &changes {
+            publish(events, change);
+        }
+        changes.len()
+    }
+
+    fn publish(events: &Events, change: &StateChange) {
+        openwatch_services::cloudwatch::alarms::publish_state_change(events, change);
+    }
+}
+
 /// A running server. Drop it or call [`Server::shutdown`] to stop it.
 pub struct Server {
     local_addr: SocketAddr,
@@ -130,7 +297,12 @@ impl Server {
                 .context("cannot open EventBridge")?,
         );
 
+        let alarms = Arc::new(
+            openwatch_alarms::store::AlarmStore::open(Arc::clone(&catalog), Arc::clone(&clock))
+                .context("cannot load alarms")?,
+        );
         let domains = openwatch_services::Domains {
+            alarms: Arc::clone(&alarms),
             iam: Arc::clone(&iam),
             trail: Arc::clone(&trail),
             metrics: Arc::clone(&metrics),
@@ -230,6 +402,30 @@ impl Server {
                 move || {
                     events.run_archive_retention().map(|segments| {
                         tracing::debug!(segments, "archive retention ran");
+                    })
+                },
+            );
+        }
+        {
+            let (alarms, metrics, events) = (
+                Arc::clone(&alarms),
+                Arc::clone(&metrics),
+                Arc::clone(&events),
+            );
+            let clock = Arc::clone(&clock);
+            scheduler.every("alarms-evaluation", ALARMS_EVALUATION_PERIOD, move || {
+                let changed = alarm_evaluation::run(&alarms, &metrics, &events, clock.now_millis());
+                tracing::debug!(changed, "alarms evaluated");
+            });
+        }
+        {
+            let alarms = Arc::clone(&alarms);
+            scheduler.every(
+                "alarms-history-retention",
+                ALARMS_HISTORY_RETENTION_PERIOD,
+                move || {
+                    alarms.run_retention().map(|deleted| {
+                        tracing::debug!(deleted, "alarm history retention ran");
                     })
                 },
             );

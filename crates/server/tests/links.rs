@@ -63,6 +63,10 @@ fn world() -> World {
     );
     let links = Links::connect(&logs, &metrics, &events, &clock);
     let domains = openwatch_services::Domains {
+        alarms: Arc::new(
+            openwatch_alarms::store::AlarmStore::open(Arc::clone(&catalog), Arc::clone(&clock))
+                .unwrap(),
+        ),
         iam,
         trail,
         metrics,

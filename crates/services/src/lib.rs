@@ -23,6 +23,7 @@ pub struct Domains {
     pub metrics: Arc<openwatch_metrics::Metrics>,
     pub logs: Arc<openwatch_logs::LogStore>,
     pub events: Arc<openwatch_events::Events>,
+    pub alarms: Arc<openwatch_alarms::store::AlarmStore>,
 }
 
 /// Registers every operation this server routes.
@@ -33,6 +34,11 @@ pub fn registry(domains: &Domains) -> Registry {
     cloudtrail::register(&mut registry, Arc::clone(&domains.trail));
     events::register(&mut registry, Arc::clone(&domains.events));
     cloudwatch::register(&mut registry, Arc::clone(&domains.metrics));
+    cloudwatch::alarms::register(
+        &mut registry,
+        Arc::clone(&domains.alarms),
+        Arc::clone(&domains.events),
+    );
     logs::register(&mut registry, Arc::clone(&domains.logs));
     registry
 }

@@ -6,6 +6,7 @@
 //! This module holds the shared dimension shape and the registration; each operation's shapes and
 //! handler live in a submodule and are re-exported here.
 
+pub mod alarms;
 mod errors;
 mod list;
 mod metric_data;
