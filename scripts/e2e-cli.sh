@@ -258,6 +258,91 @@ check "cloudtrail lookup-events records the denied create-user" \
   "r['userIdentity']['arn'] == env['USER_ARN'] and r.get('errorCode') == 'AccessDenied'"
 
 # ---------------------------------------------------------------------------------------------
+# CloudWatch metrics. The CLI (botocore) picks JSON 1.0 from the model's protocol list, so this is
+# the awsJson1_0 path (the SDK tests cover CBOR); errors come back as the awsQuery code.
+now=$(date -u +%s)
+minute=$((now - now % 60 - 120))
+metric_at=$(date -u -d "@$((minute + 10))" +%Y-%m-%dT%H:%M:%SZ)
+metric_from=$(date -u -d "@$minute" +%Y-%m-%dT%H:%M:%SZ)
+metric_to=$(date -u -d "@$((minute + 60))" +%Y-%m-%dT%H:%M:%SZ)
+# put_metric_data_json: one datum with Values/Counts; the debug log must show the JSON 1.0 target.
+put_metric_data_json() {
+  aws_root cloudwatch put-metric-data --debug --namespace E2E/CLI --metric-data \
+    "[{\"MetricName\":\"Requests\",\"Dimensions\":[{\"Name\":\"Host\",\"Value\":\"a\"}],\"Timestamp\":\"$metric_at\",\"Values\":[2,5],\"Counts\":[1,2],\"Unit\":\"Count\"}]" \
+    >"$work/out" 2>"$work/err" || {
+    echo "  failed: $(grep -v '^[0-9-]* [0-9:,]* - ' "$work/err" | tail -n 5)"
+    return 1
+  }
+  grep -q "GraniteServiceVersion20100801.PutMetricData" "$work/err" &&
+    grep -q "application/x-amz-json-1.0" "$work/err" || {
+    echo "  the CLI did not send JSON 1.0 (X-Amz-Target GraniteServiceVersion20100801.PutMetricData)"
+    return 1
+  }
+}
+check "cloudwatch put-metric-data (JSON 1.0, Values/Counts)" put_metric_data_json
+check "cloudwatch put-metric-data --value" \
+  aws_root cloudwatch put-metric-data --namespace E2E/CLI --metric-name Requests \
+  --dimensions Host=a --timestamp "$metric_at" --value 3 --unit Count
+# 2x1 + 5x2 + 3 = 15 over 4 samples.
+check "cloudwatch get-metric-statistics reads Sum and SampleCount back" \
+  expect_output "4.0	15.0" aws_root cloudwatch get-metric-statistics --namespace E2E/CLI \
+  --metric-name Requests --dimensions Name=Host,Value=a --start-time "$metric_from" \
+  --end-time "$metric_to" --period 60 --statistics Sum SampleCount \
+  --query 'Datapoints[0].[SampleCount,Sum]' --output text
+check "cloudwatch get-metric-statistics with period 7 is InvalidParameterValue" \
+  expect_error InvalidParameterValue aws_root cloudwatch get-metric-statistics --namespace E2E/CLI \
+  --metric-name Requests --start-time "$metric_from" --end-time "$metric_to" --period 7 \
+  --statistics Sum
+
+# ---------------------------------------------------------------------------------------------
+# CloudWatch Logs (JSON 1.1).
+check "logs create-log-group" aws_root logs create-log-group --log-group-name /e2e/cli
+check "logs create-log-group again is ResourceAlreadyExistsException" \
+  expect_error ResourceAlreadyExistsException aws_root logs create-log-group --log-group-name /e2e/cli
+check "logs create-log-stream" \
+  aws_root logs create-log-stream --log-group-name /e2e/cli --log-stream-name s1
+log_ms=$(((now - 60) * 1000))
+log_events="[{\"timestamp\":$log_ms,\"message\":\"INFO cli started\"},{\"timestamp\":$((log_ms + 1)),\"message\":\"ERROR cli boom\"},{\"timestamp\":$((log_ms + 2)),\"message\":\"{\\\"status\\\":503}\"}]"
+put_log_events() {
+  local token
+  token=$(aws_root logs put-log-events --log-group-name /e2e/cli --log-stream-name s1 \
+    --log-events "$log_events" --query nextSequenceToken --output text 2>"$work/err") || {
+    echo "  failed: $(cat "$work/err")"
+    return 1
+  }
+  [[ -n "$token" && "$token" != None ]] || {
+    echo "  no nextSequenceToken: $token"
+    return 1
+  }
+}
+check "logs put-log-events returns nextSequenceToken" put_log_events
+check "logs filter-log-events with a term" \
+  expect_output "ERROR cli boom" aws_root logs filter-log-events --log-group-name /e2e/cli \
+  --filter-pattern ERROR --query 'events[].message' --output text
+check "logs filter-log-events with a JSON pattern" \
+  expect_output '{"status":503}' aws_root logs filter-log-events --log-group-name /e2e/cli \
+  --filter-pattern '{ $.status = 503 }' --query 'events[].message' --output text
+check "logs filter-log-events with an invalid pattern is InvalidParameterException" \
+  expect_error InvalidParameterException aws_root logs filter-log-events --log-group-name /e2e/cli \
+  --filter-pattern '{ $.status = }'
+
+# ---------------------------------------------------------------------------------------------
+# EventBridge (JSON 1.1).
+check "events put-rule returns the rule ARN" \
+  expect_output "arn:aws:events:us-east-1:$account:rule/cli-rule" aws_root events put-rule \
+  --name cli-rule --event-pattern '{"source":["cli"]}' --query RuleArn --output text
+cli_event="{\"id\":\"1\",\"account\":\"$account\",\"source\":\"cli\",\"time\":\"2026-01-01T00:00:00Z\",\"region\":\"us-east-1\",\"resources\":[],\"detail-type\":\"t\",\"detail\":{}}"
+check "events test-event-pattern matches" \
+  expect_output True aws_root events test-event-pattern --event-pattern '{"source":["cli"]}' \
+  --event "$cli_event" --query Result --output text
+check "events test-event-pattern does not match" \
+  expect_output False aws_root events test-event-pattern --event-pattern '{"source":["other"]}' \
+  --event "$cli_event" --query Result --output text
+check "events test-event-pattern with an invalid pattern is InvalidEventPatternException" \
+  expect_error InvalidEventPatternException aws_root events test-event-pattern \
+  --event-pattern '{"source":"cli"}' --event "$cli_event"
+
+# ---------------------------------------------------------------------------------------------
 # Graceful stop.
 kill -TERM "$server_pid"
 deadline=$((SECONDS + 30))

@@ -232,6 +232,8 @@ pub struct Clients {
     pub iam: aws_sdk_iam::Client,
     pub cloudwatch: aws_sdk_cloudwatch::Client,
     pub cloudtrail: aws_sdk_cloudtrail::Client,
+    pub logs: aws_sdk_cloudwatchlogs::Client,
+    pub events: aws_sdk_eventbridge::Client,
 }
 
 impl Clients {
@@ -245,6 +247,8 @@ impl Clients {
             iam: aws_sdk_iam::Client::new(config),
             cloudwatch: aws_sdk_cloudwatch::Client::new(config),
             cloudtrail: aws_sdk_cloudtrail::Client::new(config),
+            logs: aws_sdk_cloudwatchlogs::Client::new(config),
+            events: aws_sdk_eventbridge::Client::new(config),
         }
     }
 }

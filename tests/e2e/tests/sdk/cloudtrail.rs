@@ -309,9 +309,11 @@ async fn create_access_key_is_recorded_without_the_secret() {
             break;
         }
     }
+    // CreateUser and CreateAccessKey (found above) are in the history; the LookupEvents calls
+    // may not be yet (records are written asynchronously), so they are not counted on.
     assert!(
-        seen >= 3,
-        "CreateUser, CreateAccessKey and LookupEvents were recorded; saw {seen}"
+        seen >= 2,
+        "CreateUser and CreateAccessKey were recorded; saw {seen}"
     );
     server.shutdown().await;
 }

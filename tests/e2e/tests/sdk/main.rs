@@ -6,8 +6,10 @@
 mod cloudtrail;
 mod cloudwatch;
 mod crash;
+mod events;
 mod iam;
 mod lifecycle;
+mod logs;
 mod metrics;
 mod sts;
 
