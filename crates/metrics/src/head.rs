@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::fxhash::FxHashMap;
+use openwatch_types::fxhash::FxHashMap;
 
 use crate::index::SeriesId;
 use crate::model::Entry;

@@ -7,8 +7,8 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::sync::Arc;
 
-use crate::fxhash::{FxHashMap, FxHasher};
 use crate::model::{Dim, Dimension, MetricId, SeriesKey};
+use openwatch_types::fxhash::{FxHashMap, FxHasher};
 
 /// Dense id of a series inside one engine.
 pub type SeriesId = u32;

@@ -17,7 +17,6 @@ pub mod block;
 pub mod codec;
 mod engine;
 mod error;
-mod fxhash;
 mod head;
 pub mod index;
 pub mod insights;

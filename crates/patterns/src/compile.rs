@@ -4,9 +4,9 @@ use std::hash::Hash;
 
 use crate::Pattern;
 use crate::flatten::{PathFilter, PathInfo};
-use crate::hash::FxMap;
 use crate::index::{KeyIndex, PredId};
 use crate::matcher::Matcher;
+use openwatch_types::fxhash::FxHashMap as FxMap;
 
 /// One distinct (path, matcher) pair shared by every constraint that uses it.
 #[derive(Debug)]

@@ -2,9 +2,9 @@
 //! by hash lookups (exact, ignore-case, prefix and suffix by length) rather than by scanning rules.
 
 use crate::cidr::{Ip, parse_ip};
-use crate::hash::FxMap;
 use crate::matcher::{AnythingBut, Exact, Leaf, Matcher, fold};
 use crate::numeric::{NumKey, Range};
+use openwatch_types::fxhash::FxHashMap as FxMap;
 
 pub(crate) type PredId = u32;
 

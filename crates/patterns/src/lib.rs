@@ -17,7 +17,6 @@ mod cidr;
 mod compile;
 mod error;
 mod flatten;
-mod hash;
 mod index;
 mod machine;
 mod matcher;

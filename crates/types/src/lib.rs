@@ -2,6 +2,7 @@
 
 mod account;
 mod arn;
+pub mod fxhash;
 
 pub use account::{AccountId, InvalidAccountId, Region};
 pub use arn::Arn;

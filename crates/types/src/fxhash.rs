@@ -1,6 +1,7 @@
-//! A small, fast, non-cryptographic hasher (the multiply-rotate scheme of rustc's FxHash) for the
-//! engine's in-memory maps keyed by series ids and series keys. Keys come from clients, but a
-//! collision only costs a comparison, and the maps are per engine.
+//! A small, fast, non-cryptographic hasher (the multiply-rotate scheme of rustc's FxHash) for
+//! in-memory maps keyed by ids and short keys: the metrics engine's series maps and the event
+//! matcher's lookup tables. Keys come from clients, but a collision only costs a comparison and
+//! every map is bounded by the limits of the structure that owns it.
 
 use std::hash::{BuildHasherDefault, Hasher};
 
