@@ -4,6 +4,7 @@
 //!
 //! **Architecture Invariant**: this is the only crate that knows every domain.
 
+pub mod alarm_actions;
 mod audit;
 mod auth;
 pub mod bootstrap;
@@ -51,6 +52,11 @@ pub const EVENTS_SCHEDULE_PERIOD: Duration = Duration::from_secs(1);
 pub const EVENTS_REPLAY_PERIOD: Duration = Duration::from_secs(1);
 /// How often expired archived events are deleted.
 pub const EVENTS_ARCHIVE_RETENTION_PERIOD: Duration = Duration::from_secs(3600);
+
+/// SNS's delivery queue subdirectory of the data directory.
+pub const SNS_DIR: &str = "sns";
+/// How often due SNS deliveries (and their retries) are attempted.
+pub const SNS_DELIVERY_PERIOD: Duration = Duration::from_secs(1);
 
 /// How often metric alarms are checked for a passed period boundary.
 pub const ALARMS_EVALUATION_PERIOD: Duration = Duration::from_secs(10);
@@ -207,9 +213,23 @@ pub mod alarm_evaluation {
     /// State Change" on its account's default bus. Alarm actions are not executed (no action
     /// targets exist yet). Returns the number of state changes.
     pub fn run(alarms: &AlarmStore, metrics: &Metrics, events: &Events, now: i64) -> usize {
+        run_with_actions(alarms, metrics, events, None, now)
+    }
+
+    /// As [`run`], and executes each changed alarm's actions (SNS topics) when `sns` is given.
+    pub fn run_with_actions(
+        alarms: &AlarmStore,
+        metrics: &Metrics,
+        events: &Events,
+        sns: Option<&openwatch_sns::Sns>,
+        now: i64,
+    ) -> usize {
         let changes = alarms.evaluate_due(now, &MetricsDatapoints(metrics));
         for change in &changes {
             publish(events, change);
+            if let Some(sns) = sns {
+                crate::alarm_actions::execute(alarms, sns, change);
+            }
         }
         changes.len()
     }
@@ -309,7 +329,20 @@ impl Server {
             logs: Arc::clone(&logs),
             events: Arc::clone(&events),
         };
-        let registry = openwatch_services::registry(&domains);
+        let sns_dir = data_dir
+            .subdir(SNS_DIR)
+            .context("cannot create the SNS directory")?;
+        let sns = Arc::new(
+            openwatch_sns::Sns::open(
+                Arc::clone(&catalog),
+                &sns_dir,
+                Arc::clone(&clock),
+                openwatch_sns::SnsOptions::default(),
+            )
+            .context("cannot open SNS")?,
+        );
+        let mut registry = openwatch_services::registry(&domains);
+        openwatch_services::sns::register(&mut registry, Arc::clone(&sns));
         let links = Arc::new(links::Links::connect(&logs, &metrics, &events, &clock));
         let clock_fn = {
             let clock = Arc::clone(&clock);
@@ -407,14 +440,21 @@ impl Server {
             );
         }
         {
-            let (alarms, metrics, events) = (
+            let (alarms, metrics, events, sns) = (
                 Arc::clone(&alarms),
                 Arc::clone(&metrics),
                 Arc::clone(&events),
+                Arc::clone(&sns),
             );
             let clock = Arc::clone(&clock);
             scheduler.every("alarms-evaluation", ALARMS_EVALUATION_PERIOD, move || {
-                let changed = alarm_evaluation::run(&alarms, &metrics, &events, clock.now_millis());
+                let changed = alarm_evaluation::run_with_actions(
+                    &alarms,
+                    &metrics,
+                    &events,
+                    Some(&sns),
+                    clock.now_millis(),
+                );
                 tracing::debug!(changed, "alarms evaluated");
             });
         }
@@ -429,6 +469,14 @@ impl Server {
                     })
                 },
             );
+        }
+        {
+            let sns = Arc::clone(&sns);
+            scheduler.every("sns-delivery", SNS_DELIVERY_PERIOD, move || {
+                sns.run_deliveries().map(|report| {
+                    tracing::debug!(?report, "SNS deliveries ran");
+                })
+            });
         }
         scheduler.start(&tokio::runtime::Handle::current());
 
@@ -454,6 +502,9 @@ impl Server {
                 }
                 if let Err(e) = events.close() {
                     tracing::error!(error = %e, "cannot close the event delivery queue");
+                }
+                if let Err(e) = sns.close() {
+                    tracing::error!(error = %e, "cannot close the SNS delivery queue");
                 }
                 drop(iam);
                 drop(catalog);

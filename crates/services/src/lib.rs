@@ -9,6 +9,7 @@ pub mod cloudwatch;
 pub mod events;
 pub mod iam;
 pub mod logs;
+pub mod sns;
 pub mod sts;
 
 use std::sync::Arc;

@@ -358,6 +358,23 @@ impl AlarmStore {
         tx.commit().map_err(internal)
     }
 
+    /// Records one history item (the server's alarm actions add `Action` items) in its own
+    /// transaction.
+    pub fn add_history(
+        &self,
+        account: &str,
+        region: &str,
+        item: HistoryItem,
+    ) -> Result<(), AlarmsError> {
+        let _w = self.write.lock();
+        self.commit(Write {
+            put: None,
+            put_composite: None,
+            delete: Vec::new(),
+            history: vec![(account, region, item)],
+        })
+    }
+
     /// PutMetricAlarm: creates the alarm (in INSUFFICIENT_DATA) or replaces its configuration
     /// (keeping state and tags).
     pub fn put_metric_alarm(

@@ -1,0 +1,223 @@
+//! Alarm actions end to end in process: an alarm whose AlarmActions name an SNS topic goes to
+//! ALARM in the server's evaluation job, the alarm notification is published to the topic and
+//! delivered to a confirmed `http` subscription, and an `Action` history item is recorded.
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use openwatch_alarms::store::AlarmStore;
+use openwatch_events::Events;
+use openwatch_metrics::{Metrics, MetricsOptions};
+use openwatch_server::alarm_evaluation;
+use openwatch_sns::testing::Receiver;
+use openwatch_sns::{Sns, SnsOptions};
+use openwatch_storage::{Catalog, Clock, SimClock};
+use openwatch_wire::testing::{TEST_ACCOUNT, TestClient};
+use openwatch_wire::{Registry, Service};
+use serde_json::{Value, json};
+
+/// On a minute boundary (2025-11-29T07:06:00Z).
+const NOW: i64 = 1_764_399_960_000;
+const NOW_S: i64 = NOW / 1000;
+
+async fn ok(c: &TestClient, service: Service, op: &str, body: Value) -> Value {
+    let r = c.json(service, op, body).await;
+    assert_eq!(r.status, 200, "{op}: {}", r.text());
+    r.json()
+}
+
+#[tokio::test]
+async fn alarm_transition_notifies_the_topic_subscribers() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let sim = Arc::new(SimClock::new(NOW));
+    let clock: Arc<dyn Clock> = Arc::clone(&sim) as Arc<dyn Clock>;
+    let catalog = Arc::new(Catalog::open(&p.join("catalog.redb")).unwrap());
+    let metrics = Arc::new(
+        Metrics::open(
+            &p.join("metrics"),
+            Arc::clone(&clock),
+            MetricsOptions::default(),
+        )
+        .unwrap(),
+    );
+    let events = Arc::new(
+        Events::open(Arc::clone(&catalog), &p.join("events"), Arc::clone(&clock)).unwrap(),
+    );
+    let alarms = Arc::new(AlarmStore::open(Arc::clone(&catalog), Arc::clone(&clock)).unwrap());
+    let sns = Arc::new(
+        Sns::open(
+            Arc::clone(&catalog),
+            &p.join("sns"),
+            Arc::clone(&clock),
+            SnsOptions::default(),
+        )
+        .unwrap(),
+    );
+    let mut registry = Registry::new();
+    openwatch_services::cloudwatch::register(&mut registry, Arc::clone(&metrics));
+    openwatch_services::cloudwatch::alarms::register(
+        &mut registry,
+        Arc::clone(&alarms),
+        Arc::clone(&events),
+    );
+    let c = {
+        let clock = Arc::clone(&clock);
+        TestClient::new(registry, Arc::new(move || clock.now_millis()))
+    };
+
+    // A topic with a confirmed http subscription.
+    let rx = Receiver::start().unwrap();
+    let topic = sns
+        .create_topic(
+            TEST_ACCOUNT,
+            "us-east-1",
+            "ops",
+            &BTreeMap::new(),
+            &BTreeMap::new(),
+        )
+        .unwrap();
+    let sub = sns
+        .subscribe(TEST_ACCOUNT, "us-east-1", &topic, "http", &rx.url)
+        .unwrap();
+    sns.confirm_subscription(TEST_ACCOUNT, "us-east-1", &topic, &sub.token)
+        .unwrap();
+
+    let cw = Service::CloudWatch;
+    for (name, enabled) in [("cpu-high", true), ("cpu-high-muted", false)] {
+        ok(
+            &c,
+            cw,
+            "PutMetricAlarm",
+            json!({"AlarmName": name, "Namespace": "App", "MetricName": "Cpu",
+                   "Statistic": "Sum", "Period": 60, "EvaluationPeriods": 1, "Threshold": 5,
+                   "ComparisonOperator": "GreaterThanThreshold", "ActionsEnabled": enabled,
+                   "AlarmDescription": "too busy", "AlarmActions": [topic]}),
+        )
+        .await;
+    }
+    ok(
+        &c,
+        cw,
+        "PutMetricData",
+        json!({"Namespace": "App", "MetricData": [
+            {"MetricName": "Cpu", "Value": 10, "Timestamp": NOW_S + 5}]}),
+    )
+    .await;
+    sim.advance(Duration::from_secs(70));
+    let changed = alarm_evaluation::run_with_actions(
+        &alarms,
+        &metrics,
+        &events,
+        Some(&sns),
+        sim.now_millis(),
+    );
+    assert_eq!(changed, 2);
+
+    // Only the alarm with actions enabled published; the confirmation went out before.
+    let sns2 = Arc::clone(&sns);
+    let report = tokio::task::spawn_blocking(move || sns2.run_deliveries().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(report.delivered, 2, "{report:?}");
+    let got = rx.received.lock().clone();
+    assert_eq!(got.len(), 2);
+    let n = &got[1];
+    assert_eq!(n.headers["x-amz-sns-message-type"], "Notification");
+    let body: Value = serde_json::from_str(&n.body).unwrap();
+    assert_eq!(
+        body["Subject"],
+        "ALARM: \"cpu-high\" in US East (N. Virginia)"
+    );
+    assert_eq!(body["TopicArn"], topic.as_str());
+    let m: Value = serde_json::from_str(body["Message"].as_str().unwrap()).unwrap();
+    assert_eq!(m["AlarmName"], "cpu-high");
+    assert_eq!(m["AlarmDescription"], "too busy");
+    assert_eq!(m["AWSAccountId"], TEST_ACCOUNT);
+    assert_eq!(m["NewStateValue"], "ALARM");
+    assert_eq!(m["OldStateValue"], "INSUFFICIENT_DATA");
+    assert_eq!(m["Region"], "US East (N. Virginia)");
+    assert_eq!(
+        m["AlarmArn"],
+        format!("arn:aws:cloudwatch:us-east-1:{TEST_ACCOUNT}:alarm:cpu-high")
+    );
+    assert!(m["StateChangeTime"].as_str().unwrap().ends_with("+0000"));
+    assert_eq!(m["Trigger"]["MetricName"], "Cpu");
+    assert_eq!(m["Trigger"]["Statistic"], "SUM");
+    assert_eq!(m["Trigger"]["Threshold"], 5.0);
+
+    let h = ok(
+        &c,
+        cw,
+        "DescribeAlarmHistory",
+        json!({"AlarmName": "cpu-high", "HistoryItemType": "Action"}),
+    )
+    .await;
+    let items = h["AlarmHistoryItems"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{h}");
+    assert!(
+        items[0]["HistorySummary"]
+            .as_str()
+            .unwrap()
+            .starts_with("Successfully executed action"),
+        "{h}"
+    );
+    let h = ok(
+        &c,
+        cw,
+        "DescribeAlarmHistory",
+        json!({"AlarmName": "cpu-high-muted", "HistoryItemType": "Action"}),
+    )
+    .await;
+    assert!(h["AlarmHistoryItems"].as_array().unwrap().is_empty(), "{h}");
+
+    // An action kind this server has no target for is recorded as a failed action.
+    ok(
+        &c,
+        cw,
+        "PutMetricAlarm",
+        json!({"AlarmName": "scale", "Namespace": "App", "MetricName": "Cpu",
+               "Statistic": "Sum", "Period": 60, "EvaluationPeriods": 1, "Threshold": 5,
+               "ComparisonOperator": "GreaterThanThreshold",
+               "AlarmActions": [format!("arn:aws:autoscaling:us-east-1:{TEST_ACCOUNT}:scalingPolicy:x")]}),
+    )
+    .await;
+    ok(
+        &c,
+        cw,
+        "SetAlarmState",
+        json!({"AlarmName": "scale", "StateValue": "OK", "StateReason": "test"}),
+    )
+    .await;
+
+    // No transition, no action.
+    sim.advance(Duration::from_secs(60));
+    ok(
+        &c,
+        cw,
+        "PutMetricData",
+        json!({"Namespace": "App", "MetricData": [
+            {"MetricName": "Cpu", "Value": 10, "Timestamp": NOW_S + 65}]}),
+    )
+    .await;
+    alarm_evaluation::run_with_actions(&alarms, &metrics, &events, Some(&sns), sim.now_millis());
+    assert_eq!(sns.pending_deliveries(), 0);
+    let h = ok(
+        &c,
+        cw,
+        "DescribeAlarmHistory",
+        json!({"AlarmName": "scale", "HistoryItemType": "Action"}),
+    )
+    .await;
+    let items = h["AlarmHistoryItems"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{h}");
+    assert!(
+        items[0]["HistorySummary"]
+            .as_str()
+            .unwrap()
+            .starts_with("Failed to execute action"),
+        "{h}"
+    );
+}
