@@ -1,0 +1,189 @@
+//! The `Sns` handle: opening it, its catalog tables and helpers, paging, and closing.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use parking_lot::Mutex;
+use redb::TableDefinition;
+
+use openwatch_storage::{Catalog, Clock, Wal, WalOptions};
+
+use crate::delivery::{Pending, QueueRecord};
+use crate::error::internal;
+use crate::{PAGE_SIZE, Page, SnsError, SnsOptions, Subscription, Topic};
+
+pub(crate) const TOPICS: TableDefinition<&str, &[u8]> = TableDefinition::new("sns_topics");
+pub(crate) const SUBSCRIPTIONS: TableDefinition<&str, &[u8]> =
+    TableDefinition::new("sns_subscriptions");
+
+/// The SNS domain.
+pub struct Sns {
+    pub(crate) catalog: Arc<Catalog>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) wal: Wal,
+    /// Keyed by delivery id, which orders deliveries as they were enqueued.
+    pub(crate) pending: Mutex<BTreeMap<String, Pending>>,
+    /// The next delivery's sequence number (its id is the number, zero-padded).
+    pub(crate) next_seq: Mutex<u64>,
+    pub(crate) options: SnsOptions,
+    /// Serializes the catalog's read-modify-write changes.
+    pub(crate) write: Mutex<()>,
+}
+
+pub(crate) fn key(account: &str, region: &str, name: &str) -> String {
+    format!("{account}\n{region}\n{name}")
+}
+
+impl Sns {
+    /// Opens the domain: creates the tables and replays the delivery queue in `dir`.
+    pub fn open(
+        catalog: Arc<Catalog>,
+        dir: &Path,
+        clock: Arc<dyn Clock>,
+        options: SnsOptions,
+    ) -> Result<Sns, SnsError> {
+        let tx = catalog.db().begin_write().map_err(internal)?;
+        {
+            tx.open_table(TOPICS).map_err(internal)?;
+            tx.open_table(SUBSCRIPTIONS).map_err(internal)?;
+        }
+        tx.commit().map_err(internal)?;
+        let wal = Wal::open(dir, WalOptions::default()).map_err(internal)?;
+        let now = clock.now_millis();
+        let mut pending = BTreeMap::new();
+        let mut next_seq = 0u64;
+        for record in wal.replay() {
+            let (_, bytes) = record.map_err(internal)?;
+            match serde_json::from_slice::<QueueRecord>(&bytes) {
+                Ok(QueueRecord::Enqueue(d)) => {
+                    if let Ok(seq) = d.id.parse::<u64>() {
+                        next_seq = next_seq.max(seq + 1);
+                    }
+                    pending.insert(
+                        d.id.clone(),
+                        Pending {
+                            delivery: d,
+                            attempts: 0,
+                            next_at: now,
+                        },
+                    );
+                }
+                Ok(QueueRecord::Done { id }) => {
+                    pending.remove(&id);
+                }
+                Err(e) => tracing::warn!(error = %e, "skipping an unreadable SNS queue record"),
+            }
+        }
+        Ok(Sns {
+            catalog,
+            clock,
+            wal,
+            pending: Mutex::new(pending),
+            next_seq: Mutex::new(next_seq),
+            options,
+            write: Mutex::new(()),
+        })
+    }
+
+    // --- catalog helpers ----------------------------------------------------------------------
+
+    pub(crate) fn get<T: serde::de::DeserializeOwned>(
+        &self,
+        table: TableDefinition<&str, &[u8]>,
+        k: &str,
+    ) -> Result<Option<T>, SnsError> {
+        let tx = self.catalog.db().begin_read().map_err(internal)?;
+        let t = tx.open_table(table).map_err(internal)?;
+        match t.get(k).map_err(internal)? {
+            Some(v) => serde_json::from_slice(v.value())
+                .map(Some)
+                .map_err(internal),
+            None => Ok(None),
+        }
+    }
+
+    pub(crate) fn scan<T: serde::de::DeserializeOwned>(
+        &self,
+        table: TableDefinition<&str, &[u8]>,
+        prefix: &str,
+    ) -> Result<Vec<(String, T)>, SnsError> {
+        let tx = self.catalog.db().begin_read().map_err(internal)?;
+        let t = tx.open_table(table).map_err(internal)?;
+        let mut out = Vec::new();
+        for item in t.range(prefix..).map_err(internal)? {
+            let (k, v) = item.map_err(internal)?;
+            if !k.value().starts_with(prefix) {
+                break;
+            }
+            out.push((
+                k.value().to_owned(),
+                serde_json::from_slice(v.value()).map_err(internal)?,
+            ));
+        }
+        Ok(out)
+    }
+
+    pub(crate) fn put_topic(&self, topic: &Topic) -> Result<(), SnsError> {
+        let bytes = serde_json::to_vec(topic).map_err(internal)?;
+        let tx = self.catalog.db().begin_write().map_err(internal)?;
+        {
+            let mut t = tx.open_table(TOPICS).map_err(internal)?;
+            t.insert(
+                key(&topic.account, &topic.region, &topic.name).as_str(),
+                bytes.as_slice(),
+            )
+            .map_err(internal)?;
+        }
+        tx.commit().map_err(internal)
+    }
+
+    pub(crate) fn put_subscription(&self, sub: &Subscription) -> Result<(), SnsError> {
+        let bytes = serde_json::to_vec(sub).map_err(internal)?;
+        let tx = self.catalog.db().begin_write().map_err(internal)?;
+        {
+            let mut t = tx.open_table(SUBSCRIPTIONS).map_err(internal)?;
+            t.insert(sub.arn.as_str(), bytes.as_slice())
+                .map_err(internal)?;
+        }
+        tx.commit().map_err(internal)
+    }
+
+    /// Flushes the delivery queue.
+    pub fn close(&self) -> Result<(), SnsError> {
+        self.wal.close().map_err(internal)
+    }
+}
+
+pub(crate) fn resource_not_found(e: SnsError) -> SnsError {
+    match e {
+        SnsError::NotFound(_) => SnsError::NotFound("Resource does not exist".into()),
+        e => e,
+    }
+}
+
+/// Pages `items` (already in order) after the item whose key is `token`.
+pub(crate) fn page<T>(
+    items: Vec<T>,
+    token: Option<&str>,
+    key_of: impl Fn(&T) -> String,
+) -> Result<Page<T>, SnsError> {
+    let start = match token {
+        None | Some("") => 0,
+        Some(t) => items
+            .iter()
+            .position(|i| key_of(i).as_str() > t)
+            .unwrap_or(items.len()),
+    };
+    let mut rest: Vec<T> = items.into_iter().skip(start).collect();
+    let next_token = if rest.len() > PAGE_SIZE {
+        rest.truncate(PAGE_SIZE);
+        rest.last().map(&key_of)
+    } else {
+        None
+    };
+    Ok(Page {
+        items: rest,
+        next_token,
+    })
+}
