@@ -152,10 +152,12 @@ fn validation_and_not_found() {
             "Period must be 10, 20, 30 or a multiple of 60 seconds.".into()
         )
     );
-    assert!(matches!(
+    assert_eq!(
         bad(|r| r.datapoints_to_alarm = Some(4)),
-        AlarmsError::InvalidParameterValue(_)
-    ));
+        AlarmsError::Validation(
+            "DatapointsToAlarm must be less than or equal to EvaluationPeriods".into()
+        )
+    );
     assert!(matches!(
         bad(|r| r.extended_statistic = Some("p99".into())),
         AlarmsError::InvalidParameterCombination(_)

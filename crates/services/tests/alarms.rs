@@ -186,8 +186,8 @@ async fn validation_errors() {
         ),
         (
             json!({"DatapointsToAlarm": 4}),
-            "InvalidParameterValueException",
-            "DatapointsToAlarm must be less than or equal to EvaluationPeriods.",
+            "ValidationError",
+            "DatapointsToAlarm must be less than or equal to EvaluationPeriods",
         ),
         (
             json!({"ExtendedStatistic": "p99"}),

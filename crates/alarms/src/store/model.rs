@@ -295,8 +295,9 @@ impl PutMetricAlarm {
                 ));
             }
             if m > n {
-                return Err(invalid(
-                    "DatapointsToAlarm must be less than or equal to EvaluationPeriods.",
+                // AWS answers this one as a ValidationError, not InvalidParameterValue.
+                return Err(AlarmsError::Validation(
+                    "DatapointsToAlarm must be less than or equal to EvaluationPeriods".into(),
                 ));
             }
         }

@@ -3,6 +3,7 @@
 //! One test binary (the SDK is linked once); one module per API. Every test starts its own
 //! server in its own temporary data directory.
 
+mod alarms;
 mod cloudtrail;
 mod cloudwatch;
 mod crash;
