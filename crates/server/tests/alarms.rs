@@ -7,43 +7,28 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use openwatch_alarms::store::AlarmStore;
-use openwatch_events::Events;
-use openwatch_metrics::{Metrics, MetricsOptions};
 use openwatch_server::alarm_evaluation;
-use openwatch_storage::{Catalog, Clock, SimClock};
+use openwatch_storage::Clock;
 use openwatch_wire::testing::{TEST_ACCOUNT, TestClient};
 use openwatch_wire::{Registry, Service};
 use serde_json::{Value, json};
 
-/// On a minute boundary (2025-11-29T07:06:00Z).
-const NOW: i64 = 1_764_399_960_000;
-const NOW_S: i64 = NOW / 1000;
+mod common;
 
-async fn ok(c: &TestClient, service: Service, op: &str, body: Value) -> Value {
-    let r = c.json(service, op, body).await;
-    assert_eq!(r.status, 200, "{op}: {}", r.text());
-    r.json()
-}
+use common::{NOW_S, World, ok};
 
 #[tokio::test]
 async fn breaching_data_raises_the_alarm_and_publishes_the_event() {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path();
-    let sim = Arc::new(SimClock::new(NOW));
-    let clock: Arc<dyn Clock> = Arc::clone(&sim) as Arc<dyn Clock>;
-    let catalog = Arc::new(Catalog::open(&p.join("catalog.redb")).unwrap());
-    let metrics = Arc::new(
-        Metrics::open(
-            &p.join("metrics"),
-            Arc::clone(&clock),
-            MetricsOptions::default(),
-        )
-        .unwrap(),
-    );
-    let events = Arc::new(
-        Events::open(Arc::clone(&catalog), &p.join("events"), Arc::clone(&clock)).unwrap(),
-    );
-    let alarms = Arc::new(AlarmStore::open(Arc::clone(&catalog), Arc::clone(&clock)).unwrap());
+    let World {
+        dir,
+        sim,
+        clock,
+        catalog,
+        metrics,
+        events,
+        alarms,
+    } = World::open();
+    let _p = dir.path();
     let mut registry = Registry::new();
     openwatch_services::cloudwatch::register(&mut registry, Arc::clone(&metrics));
     openwatch_services::cloudwatch::alarms::register(
@@ -193,23 +178,16 @@ async fn breaching_data_raises_the_alarm_and_publishes_the_event() {
 /// period with too few samples (< 1000 for p99) keeps the state; with `evaluate` it decides.
 #[tokio::test]
 async fn low_sample_percentiles() {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path();
-    let sim = Arc::new(SimClock::new(NOW));
-    let clock: Arc<dyn Clock> = Arc::clone(&sim) as Arc<dyn Clock>;
-    let catalog = Arc::new(Catalog::open(&p.join("catalog.redb")).unwrap());
-    let metrics = Arc::new(
-        Metrics::open(
-            &p.join("metrics"),
-            Arc::clone(&clock),
-            MetricsOptions::default(),
-        )
-        .unwrap(),
-    );
-    let events = Arc::new(
-        Events::open(Arc::clone(&catalog), &p.join("events"), Arc::clone(&clock)).unwrap(),
-    );
-    let alarms = Arc::new(AlarmStore::open(Arc::clone(&catalog), Arc::clone(&clock)).unwrap());
+    let World {
+        dir,
+        sim,
+        clock,
+        catalog: _,
+        metrics,
+        events,
+        alarms,
+    } = World::open();
+    let _p = dir.path();
     let mut registry = Registry::new();
     openwatch_services::cloudwatch::register(&mut registry, Arc::clone(&metrics));
     openwatch_services::cloudwatch::alarms::register(
@@ -269,23 +247,16 @@ async fn low_sample_percentiles() {
 /// A metric-math alarm (`Metrics` with an expression) evaluates through GetMetricData.
 #[tokio::test]
 async fn metric_math_alarm() {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path();
-    let sim = Arc::new(SimClock::new(NOW));
-    let clock: Arc<dyn Clock> = Arc::clone(&sim) as Arc<dyn Clock>;
-    let catalog = Arc::new(Catalog::open(&p.join("catalog.redb")).unwrap());
-    let metrics = Arc::new(
-        Metrics::open(
-            &p.join("metrics"),
-            Arc::clone(&clock),
-            MetricsOptions::default(),
-        )
-        .unwrap(),
-    );
-    let events = Arc::new(
-        Events::open(Arc::clone(&catalog), &p.join("events"), Arc::clone(&clock)).unwrap(),
-    );
-    let alarms = Arc::new(AlarmStore::open(Arc::clone(&catalog), Arc::clone(&clock)).unwrap());
+    let World {
+        dir,
+        sim,
+        clock,
+        catalog: _,
+        metrics,
+        events,
+        alarms,
+    } = World::open();
+    let _p = dir.path();
     let mut registry = Registry::new();
     openwatch_services::cloudwatch::register(&mut registry, Arc::clone(&metrics));
     openwatch_services::cloudwatch::alarms::register(

@@ -7,46 +7,30 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use openwatch_alarms::store::AlarmStore;
-use openwatch_events::Events;
-use openwatch_metrics::{Metrics, MetricsOptions};
 use openwatch_server::alarm_evaluation;
 use openwatch_sns::testing::Receiver;
 use openwatch_sns::{Sns, SnsOptions};
-use openwatch_storage::{Catalog, Clock, SimClock};
+use openwatch_storage::Clock;
 use openwatch_wire::testing::{TEST_ACCOUNT, TestClient};
 use openwatch_wire::{Registry, Service};
 use serde_json::{Value, json};
 
-/// On a minute boundary (2025-11-29T07:06:00Z).
-const NOW: i64 = 1_764_399_960_000;
-const NOW_S: i64 = NOW / 1000;
+mod common;
 
-async fn ok(c: &TestClient, service: Service, op: &str, body: Value) -> Value {
-    let r = c.json(service, op, body).await;
-    assert_eq!(r.status, 200, "{op}: {}", r.text());
-    r.json()
-}
+use common::{NOW_S, World, ok};
 
 #[tokio::test]
 async fn alarm_transition_notifies_the_topic_subscribers() {
-    let dir = tempfile::tempdir().unwrap();
+    let World {
+        dir,
+        sim,
+        clock,
+        catalog,
+        metrics,
+        events,
+        alarms,
+    } = World::open();
     let p = dir.path();
-    let sim = Arc::new(SimClock::new(NOW));
-    let clock: Arc<dyn Clock> = Arc::clone(&sim) as Arc<dyn Clock>;
-    let catalog = Arc::new(Catalog::open(&p.join("catalog.redb")).unwrap());
-    let metrics = Arc::new(
-        Metrics::open(
-            &p.join("metrics"),
-            Arc::clone(&clock),
-            MetricsOptions::default(),
-        )
-        .unwrap(),
-    );
-    let events = Arc::new(
-        Events::open(Arc::clone(&catalog), &p.join("events"), Arc::clone(&clock)).unwrap(),
-    );
-    let alarms = Arc::new(AlarmStore::open(Arc::clone(&catalog), Arc::clone(&clock)).unwrap());
     let sns = Arc::new(
         Sns::open(
             Arc::clone(&catalog),
