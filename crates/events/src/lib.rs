@@ -14,7 +14,8 @@
 pub mod archive;
 pub mod error;
 pub mod event;
-pub mod http;
+/// Outbound HTTP (shared with SNS).
+pub use openwatch_outbound as http;
 pub mod limits;
 pub mod model;
 pub mod names;

@@ -93,8 +93,8 @@ impl Sns {
                 self.finish(&d.id)?;
                 continue;
             }
-            let outcome = match http::parse_endpoint(&d.endpoint) {
-                Some(ep) => http::post(&ep, &d.headers, d.body.as_bytes()),
+            let outcome = match http::HttpUrl::parse(&d.endpoint) {
+                Some(ep) => http::call("POST", &ep, &d.headers, d.body.as_bytes()),
                 None => Err("the endpoint is not an http URL".into()),
             };
             let finished = match &outcome {

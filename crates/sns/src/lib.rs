@@ -24,7 +24,8 @@
 
 mod delivery;
 mod error;
-pub mod http;
+/// Outbound HTTP (shared with EventBridge API destinations).
+pub use openwatch_outbound as http;
 mod limits;
 mod model;
 mod publish;

@@ -53,7 +53,7 @@ impl Sns {
                 )));
             }
         }
-        if http::parse_endpoint(endpoint).is_none() {
+        if http::HttpUrl::parse(endpoint).is_none() {
             return Err(SnsError::invalid(
                 "Invalid parameter: Endpoint must be an http:// URL",
             ));

@@ -1,6 +1,6 @@
-//! A minimal blocking HTTP/1.1 client for API destinations: one request per connection
-//! (`Connection: close`), plain `http://` only (this server has no TLS client), bounded by
-//! timeouts, reading only the status line and headers of the response.
+//! Outbound HTTP for deliveries: the EventBridge API-destination target and SNS `http`
+//! subscriptions. Plain `http://` (there is no TLS client), one blocking request per connection,
+//! bounded by timeouts; the caller only needs the status to decide on retries.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
@@ -29,7 +29,11 @@ impl HttpUrl {
             Some(i) => (&rest[..i], rest[i..].to_owned()),
             None => (rest, "/".to_owned()),
         };
-        if authority.is_empty() || authority.contains('@') || target.contains(char::is_whitespace) {
+        if authority.is_empty()
+            || authority.contains('@')
+            || target.contains(char::is_whitespace)
+            || target.contains(char::is_control)
+        {
             return None;
         }
         let (host, port) = match authority.rsplit_once(':') {
