@@ -349,6 +349,16 @@ impl Events {
         Ok(id)
     }
 
+    /// Whether an event put on the default bus of `(account, region)` could reach anything (it
+    /// has rule or archive state). Producers of internal events check it first to skip building
+    /// events nothing would receive.
+    pub fn default_bus_has_routes(&self, account: &str, region: &str) -> bool {
+        self.state
+            .read()
+            .bus(&key(account, region, DEFAULT_BUS))
+            .is_some()
+    }
+
     /// An API call recorded by the trail, as EventBridge delivers it: `source` is the service's
     /// (`aws.<service>`), detail-type "AWS API Call via CloudTrail", `detail` the CloudTrail
     /// record. Read-only calls reach only rules in the `ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS`

@@ -20,7 +20,7 @@ impl AuditSink for TrailSink {
         // One record, one eventID: the trail and the bus event carry the same id.
         let record = CloudTrailRecord::new(record_input(e));
         if let Some(bus) = &self.bus {
-            bus.push(record.clone());
+            bus.offer(&record);
         }
         if !self.trail.record_event(record) {
             tracing::warn!("audit record dropped: the trail queue is full or closed");

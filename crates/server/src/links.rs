@@ -203,25 +203,33 @@ fn write_metrics(metrics: &Metrics, batches: Vec<(String, String, Vec<EmittedMet
 }
 
 /// Audited API calls onto the caller's default bus (`Events::put_api_call`), off the request
-/// path. The event's `detail` is the CloudTrail record (with its own `eventID`: the trail assigns
-/// the stored record's id in its writer thread).
+/// path. The event's `detail` is the CloudTrail record, with the stored record's `eventID`.
 pub struct ApiCallsToBus {
+    events: Arc<Events>,
     worker: Worker<CloudTrailRecord>,
 }
 
 impl ApiCallsToBus {
     pub fn new(events: Arc<Events>) -> ApiCallsToBus {
+        let bus_events = Arc::clone(&events);
         let worker = Worker::start("api-calls-to-bus", move |calls: Vec<CloudTrailRecord>| {
             for input in calls {
-                forward_api_call(&events, input);
+                forward_api_call(&bus_events, input);
             }
         });
-        ApiCallsToBus { worker }
+        ApiCallsToBus { events, worker }
     }
 
-    /// Queues one call (the trail's record input).
-    pub fn push(&self, input: CloudTrailRecord) {
-        self.worker.push(input);
+    /// Queues one call, unless the caller's default bus has nothing an event could reach: then
+    /// the record is neither copied nor turned into JSON (the common case on the request path).
+    pub fn offer(&self, record: &CloudTrailRecord) {
+        let input = &record.input;
+        if self
+            .events
+            .default_bus_has_routes(&input.recipient_account_id, &input.aws_region)
+        {
+            self.worker.push(record.clone());
+        }
     }
 
     /// Waits until every call queued so far is on its bus.
@@ -237,7 +245,7 @@ impl ApiCallsToBus {
 
 impl AuditSink for ApiCallsToBus {
     fn record(&self, e: AuditEvent) {
-        self.push(CloudTrailRecord::new(crate::audit::record_input(e)));
+        self.offer(&CloudTrailRecord::new(crate::audit::record_input(e)));
     }
 }
 
