@@ -1,0 +1,248 @@
+//! State changes: SetAlarmState, applying a transition to a metric or composite alarm record
+//! and the history item and event it produces.
+
+use super::*;
+
+impl AlarmStore {
+    /// Applies a metric alarm's state change (by SetAlarmState or evaluation) with its history
+    /// item.
+    pub(super) fn change_state(
+        &self,
+        key: &Key,
+        to: AlarmState,
+        reason: String,
+        reason_data: Option<String>,
+        now: i64,
+    ) -> Result<Option<StateChange>, AlarmsError> {
+        let Some(mut alarm) = self.inner.read().0.alarms.get(key).cloned() else {
+            return Err(AlarmsError::ResourceNotFound(format!(
+                "Alarm {} not found",
+                key.2
+            )));
+        };
+        let applied = apply_state(
+            StateFields {
+                value: &mut alarm.state_value,
+                reason: &mut alarm.state_reason,
+                reason_data: &mut alarm.state_reason_data,
+                updated_ms: &mut alarm.state_updated_ms,
+                transitioned_ms: &mut alarm.state_transitioned_ms,
+            },
+            to,
+            reason,
+            reason_data,
+            now,
+        );
+        let item = applied.history_item(&alarm.name, "MetricAlarm", now);
+        self.commit(Write {
+            put: Some((key, &alarm)),
+            put_composite: None,
+            delete: Vec::new(),
+            history: vec![(&key.0, &key.1, item)],
+        })?;
+        let configuration = metric_configuration(&alarm);
+        let change = applied.change(key, &alarm.arn, "MetricAlarm", configuration);
+        self.inner.write().0.alarms.insert(key.clone(), alarm);
+        Ok(change)
+    }
+
+    /// As [`Self::change_state`], for a composite alarm.
+    pub(super) fn change_composite_state(
+        &self,
+        key: &Key,
+        to: AlarmState,
+        reason: String,
+        reason_data: Option<String>,
+        now: i64,
+    ) -> Result<Option<StateChange>, AlarmsError> {
+        let Some(mut alarm) = self.inner.read().0.composites.get(key).cloned() else {
+            return Err(AlarmsError::ResourceNotFound(format!(
+                "Alarm {} not found",
+                key.2
+            )));
+        };
+        let applied = apply_state(
+            StateFields {
+                value: &mut alarm.state_value,
+                reason: &mut alarm.state_reason,
+                reason_data: &mut alarm.state_reason_data,
+                updated_ms: &mut alarm.state_updated_ms,
+                transitioned_ms: &mut alarm.state_transitioned_ms,
+            },
+            to,
+            reason,
+            reason_data,
+            now,
+        );
+        let item = applied.history_item(&alarm.name, "CompositeAlarm", now);
+        self.commit(Write {
+            put: None,
+            put_composite: Some((key, &alarm)),
+            delete: Vec::new(),
+            history: vec![(&key.0, &key.1, item)],
+        })?;
+        let configuration = composite_configuration(&alarm);
+        let change = applied.change(key, &alarm.arn, "CompositeAlarm", configuration);
+        self.inner.write().0.composites.insert(key.clone(), alarm);
+        Ok(change)
+    }
+
+    /// SetAlarmState (metric or composite alarm): sets the state until the next evaluation.
+    /// Returns the changes made (this alarm's, when the value differs, and its parents').
+    pub fn set_alarm_state(
+        &self,
+        account: &str,
+        region: &str,
+        name: &str,
+        state: &str,
+        reason: &str,
+        reason_data: Option<&str>,
+    ) -> Result<Vec<StateChange>, AlarmsError> {
+        let to: AlarmState = state.parse().map_err(|_| {
+            AlarmsError::InvalidParameterValue(format!(
+                "1 validation error detected: Value '{state}' at 'stateValue' failed to satisfy constraint: Member must satisfy enum value set: [INSUFFICIENT_DATA, ALARM, OK]"
+            ))
+        })?;
+        if reason.chars().count() > 1023 {
+            return Err(AlarmsError::InvalidParameterValue(
+                "The parameter StateReason must be between 0 and 1023 characters long.".into(),
+            ));
+        }
+        if let Some(d) = reason_data {
+            if d.chars().count() > 4000 {
+                return Err(AlarmsError::InvalidParameterValue(
+                    "The parameter StateReasonData must be between 0 and 4000 characters long."
+                        .into(),
+                ));
+            }
+            if serde_json::from_str::<Value>(d).is_err() {
+                return Err(AlarmsError::InvalidFormat(
+                    "StateReasonData must be valid JSON.".into(),
+                ));
+            }
+        }
+        let key: Key = (account.into(), region.into(), name.into());
+        let _w = self.write.lock();
+        let (is_metric, is_composite) = {
+            let inner = self.inner.read();
+            (
+                inner.0.alarms.contains_key(&key),
+                inner.0.composites.contains_key(&key),
+            )
+        };
+        let now = self.clock.now_millis();
+        let (reason, data) = (reason.to_owned(), reason_data.map(str::to_owned));
+        let change = if is_metric {
+            self.change_state(&key, to, reason, data, now)?
+        } else if is_composite {
+            self.change_composite_state(&key, to, reason, data, now)?
+        } else {
+            return Err(AlarmsError::ResourceNotFound(format!(
+                "Alarm {name} not found"
+            )));
+        };
+        let mut changes = Vec::new();
+        if let Some(c) = change {
+            changes.push(c);
+            self.propagate(&key, now, &mut changes, 0);
+        }
+        Ok(changes)
+    }
+}
+
+/// The state members of an alarm record.
+struct StateFields<'a> {
+    value: &'a mut String,
+    reason: &'a mut String,
+    reason_data: &'a mut Option<String>,
+    updated_ms: &'a mut i64,
+    transitioned_ms: &'a mut i64,
+}
+
+/// A state change applied to a record, before it is stored.
+struct Applied {
+    previous: StateSnapshot,
+    state: StateSnapshot,
+    changed: bool,
+}
+
+fn apply_state(
+    f: StateFields<'_>,
+    to: AlarmState,
+    reason: String,
+    reason_data: Option<String>,
+    now: i64,
+) -> Applied {
+    let previous = StateSnapshot {
+        value: f.value.clone(),
+        reason: f.reason.clone(),
+        reason_data: f.reason_data.clone(),
+        timestamp_ms: *f.updated_ms,
+    };
+    let changed = previous.value != to.as_str();
+    *f.value = to.as_str().into();
+    f.reason.clone_from(&reason);
+    f.reason_data.clone_from(&reason_data);
+    *f.updated_ms = now;
+    if changed {
+        *f.transitioned_ms = now;
+    }
+    Applied {
+        previous,
+        state: StateSnapshot {
+            value: to.as_str().into(),
+            reason,
+            reason_data,
+            timestamp_ms: now,
+        },
+        changed,
+    }
+}
+
+impl Applied {
+    fn history_item(&self, name: &str, alarm_type: &str, now: i64) -> HistoryItem {
+        let mut new_state =
+            json!({"stateValue": self.state.value, "stateReason": self.state.reason});
+        if let Some(d) = &self.state.reason_data
+            && let (Ok(parsed), Some(obj)) =
+                (serde_json::from_str::<Value>(d), new_state.as_object_mut())
+        {
+            obj.insert("stateReasonData".into(), parsed);
+        }
+        let data = json!({
+            "version": "1.0",
+            "oldState": {"stateValue": self.previous.value, "stateReason": self.previous.reason},
+            "newState": new_state,
+        });
+        HistoryItem {
+            alarm_name: name.to_owned(),
+            alarm_type: alarm_type.to_owned(),
+            timestamp_ms: now,
+            item_type: HistoryItemType::StateUpdate,
+            summary: format!(
+                "Alarm updated from {} to {}",
+                self.previous.value, self.state.value
+            ),
+            data: data.to_string(),
+        }
+    }
+
+    fn change(
+        self,
+        key: &Key,
+        arn: &str,
+        alarm_type: &'static str,
+        configuration: Value,
+    ) -> Option<StateChange> {
+        self.changed.then(|| StateChange {
+            account: key.0.clone(),
+            region: key.1.clone(),
+            name: key.2.clone(),
+            arn: arn.to_owned(),
+            alarm_type,
+            state: self.state,
+            previous: self.previous,
+            configuration,
+        })
+    }
+}

@@ -1,0 +1,201 @@
+//! CloudWatch alarms: PutMetricAlarm (single-metric and metric-math alarms; anomaly-detection
+//! alarms are refused), PutCompositeAlarm, DescribeAlarms, DescribeAlarmsForMetric,
+//! DeleteAlarms, SetAlarmState, EnableAlarmActions, DisableAlarmActions and
+//! DescribeAlarmHistory. The logic is in `openwatch_alarms::store`; state changes made here
+//! (SetAlarmState, a composite's evaluation at creation) are published as "CloudWatch Alarm State
+//! Change" on the account's default bus. Alarm actions are stored but not executed.
+
+mod describe;
+mod history;
+mod put;
+mod shapes;
+mod state;
+
+use std::sync::Arc;
+
+use openwatch_alarms::store::{
+    AlarmQuery, AlarmStore, AlarmsError, CompositeAlarm, HistoryItemType, HistoryQuery,
+    MetricAlarm, PutCompositeAlarm, PutMetricAlarm, StateChange,
+};
+use openwatch_events::Events;
+use openwatch_wire::{ApiError, CallContext, Operation, Registry, Service, Timestamp};
+use serde::{Deserialize, Serialize};
+
+use super::{DimensionShape, MetricDataQueryShape, MetricShape, MetricStatShape};
+
+pub use describe::*;
+pub use history::*;
+pub use put::*;
+pub use shapes::*;
+pub use state::*;
+
+use describe::{describe_alarms, describe_alarms_for_metric};
+use history::describe_alarm_history;
+use put::{put_composite_alarm, put_metric_alarm};
+use state::set_alarm_state;
+
+/// Maps an alarm-store error to CloudWatch's error shape and awsQuery code.
+pub fn alarms_error(e: AlarmsError) -> ApiError {
+    match e {
+        AlarmsError::InvalidParameterValue(m) => {
+            ApiError::new(400, "InvalidParameterValueException", m)
+                .with_query_code("InvalidParameterValue")
+        }
+        AlarmsError::InvalidParameterCombination(m) => {
+            ApiError::new(400, "InvalidParameterCombinationException", m)
+                .with_query_code("InvalidParameterCombination")
+        }
+        AlarmsError::MissingParameter(m) => {
+            ApiError::new(400, "MissingRequiredParameterException", m)
+                .with_query_code("MissingParameter")
+        }
+        AlarmsError::ResourceNotFound(m) => {
+            ApiError::new(404, "ResourceNotFound", m).with_query_code("ResourceNotFound")
+        }
+        AlarmsError::InvalidNextToken(m) => {
+            ApiError::new(400, "InvalidNextToken", m).with_query_code("InvalidNextToken")
+        }
+        AlarmsError::Validation(m) => {
+            ApiError::new(400, "ValidationError", m).with_query_code("ValidationError")
+        }
+        AlarmsError::InvalidFormat(m) => {
+            ApiError::new(400, "InvalidFormatFault", m).with_query_code("InvalidFormat")
+        }
+        other => ApiError::internal(other),
+    }
+}
+
+pub(super) fn invalid(m: impl Into<String>) -> ApiError {
+    alarms_error(AlarmsError::InvalidParameterValue(m.into()))
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct Empty {}
+
+pub(super) fn max_records(v: Option<i64>, max: i64) -> Result<usize, ApiError> {
+    match v {
+        None => Ok(max as usize),
+        Some(n) if (1..=max).contains(&n) => Ok(n as usize),
+        Some(n) => Err(invalid(format!(
+            "1 validation error detected: Value '{n}' at 'maxRecords' failed to satisfy constraint: Member must have value between 1 and {max}"
+        ))),
+    }
+}
+
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AlarmNamesInput {
+    #[serde(default)]
+    pub alarm_names: Option<Vec<String>>,
+}
+
+pub(super) fn names(input: AlarmNamesInput) -> Result<Vec<String>, ApiError> {
+    let names = input.alarm_names.ok_or_else(|| {
+        alarms_error(AlarmsError::MissingParameter(
+            "The parameter AlarmNames is required.".into(),
+        ))
+    })?;
+    if names.len() > 100 {
+        return Err(invalid(
+            "The collection AlarmNames must not have more than 100 members.",
+        ));
+    }
+    Ok(names)
+}
+
+/// Registers the alarm operations.
+pub fn register(registry: &mut Registry, store: Arc<AlarmStore>, events: Arc<Events>) {
+    let s = Arc::clone(&store);
+    registry.add(Operation::new(
+        Service::CloudWatch,
+        "PutMetricAlarm",
+        move |ctx, input| {
+            let s = Arc::clone(&s);
+            async move { put_metric_alarm(&s, &ctx, input) }
+        },
+    ));
+    let s = Arc::clone(&store);
+    registry.add(
+        Operation::new(Service::CloudWatch, "DescribeAlarms", move |ctx, input| {
+            let s = Arc::clone(&s);
+            async move { describe_alarms(&s, &ctx, input) }
+        })
+        .read_only(),
+    );
+    let s = Arc::clone(&store);
+    registry.add(
+        Operation::new(
+            Service::CloudWatch,
+            "DescribeAlarmsForMetric",
+            move |ctx, input| {
+                let s = Arc::clone(&s);
+                async move { describe_alarms_for_metric(&s, &ctx, input) }
+            },
+        )
+        .read_only(),
+    );
+    let s = Arc::clone(&store);
+    registry.add(Operation::new(
+        Service::CloudWatch,
+        "DeleteAlarms",
+        move |ctx: CallContext, input: AlarmNamesInput| {
+            let s = Arc::clone(&s);
+            async move {
+                let names = names(input)?;
+                s.delete_alarms(ctx.account.as_str(), &ctx.region, &names)
+                    .map_err(alarms_error)?;
+                Ok::<_, ApiError>(Empty {})
+            }
+        },
+    ));
+    for (op, enabled) in [("EnableAlarmActions", true), ("DisableAlarmActions", false)] {
+        let s = Arc::clone(&store);
+        registry.add(Operation::new(
+            Service::CloudWatch,
+            op,
+            move |ctx: CallContext, input: AlarmNamesInput| {
+                let s = Arc::clone(&s);
+                async move {
+                    let names = names(input)?;
+                    s.set_actions_enabled(ctx.account.as_str(), &ctx.region, &names, enabled)
+                        .map_err(alarms_error)?;
+                    Ok::<_, ApiError>(Empty {})
+                }
+            },
+        ));
+    }
+    let s = Arc::clone(&store);
+    let e = Arc::clone(&events);
+    registry.add(Operation::new(
+        Service::CloudWatch,
+        "PutCompositeAlarm",
+        move |ctx, input| {
+            let s = Arc::clone(&s);
+            let e = Arc::clone(&e);
+            async move { put_composite_alarm(&s, &e, &ctx, input) }
+        },
+    ));
+    let s = Arc::clone(&store);
+    let e = events;
+    registry.add(Operation::new(
+        Service::CloudWatch,
+        "SetAlarmState",
+        move |ctx, input| {
+            let s = Arc::clone(&s);
+            let e = Arc::clone(&e);
+            async move { set_alarm_state(&s, &e, &ctx, input) }
+        },
+    ));
+    let s = store;
+    registry.add(
+        Operation::new(
+            Service::CloudWatch,
+            "DescribeAlarmHistory",
+            move |ctx, input| {
+                let s = Arc::clone(&s);
+                async move { describe_alarm_history(&s, &ctx, input) }
+            },
+        )
+        .read_only(),
+    );
+}
