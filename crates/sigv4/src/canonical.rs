@@ -156,13 +156,13 @@ pub(crate) fn write_canonical_uri(out: &mut Vec<u8>, path: &str, opts: PathOptio
     if opts.double_encode_path {
         push_encoded(out, path.as_bytes(), true);
     } else {
-        for_each_decoded(path.as_bytes(), false, |b| {
-            if b == b'/' {
-                out.push(b)
-            } else {
-                push_encoded_byte(out, b)
+        // Segment by segment, so that an encoded slash (`%2F`) inside a key stays encoded.
+        for (i, segment) in path.split('/').enumerate() {
+            if i > 0 {
+                out.push(b'/');
             }
-        });
+            for_each_decoded(segment.as_bytes(), false, |b| push_encoded_byte(out, b));
+        }
     }
 }
 

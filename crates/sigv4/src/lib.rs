@@ -57,7 +57,9 @@ pub use error::{
 };
 pub use header::{ALGORITHM, AuthorizationHeader, Scope, TERMINATOR, parse_authorization_header};
 pub use key::{DEFAULT_SIGNING_KEY_CACHE_CAPACITY, SigningKeyCache};
-pub use sign::{PayloadSigning, SignError, SigningParams, presign_uri, sign_request};
+pub use sign::{
+    PayloadSigning, SignError, SigningParams, presign_uri, sign_request, sign_s3_request,
+};
 #[doc(hidden)]
 pub use verify::parse_with_options;
 pub use verify::{

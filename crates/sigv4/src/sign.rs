@@ -125,6 +125,36 @@ pub fn sign_request(
     body: &[u8],
     params: &SigningParams<'_>,
 ) -> Result<Vec<(HeaderName, HeaderValue)>, SignError> {
+    sign_with_path(method, uri, headers, body, params, PathOptions::default())
+}
+
+/// As [`sign_request`], with S3's path rules: the canonical URI is the request path encoded
+/// once (each byte outside the unreserved set, `/` kept), with no dot-segment or `//` removal,
+/// so object keys such as `exports/a//b/[x]` sign as S3 and S3-compatible stores expect.
+/// Use [`PayloadSigning::HashWithHeader`] or [`PayloadSigning::Unsigned`]: S3 requires
+/// `x-amz-content-sha256`.
+pub fn sign_s3_request(
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+    params: &SigningParams<'_>,
+) -> Result<Vec<(HeaderName, HeaderValue)>, SignError> {
+    let s3 = PathOptions {
+        normalize_path: false,
+        double_encode_path: false,
+    };
+    sign_with_path(method, uri, headers, body, params, s3)
+}
+
+fn sign_with_path(
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+    params: &SigningParams<'_>,
+    path_options: PathOptions,
+) -> Result<Vec<(HeaderName, HeaderValue)>, SignError> {
     let amz_date_buf = time::format_amz_date(params.time_unix);
     let amz_date = time::amz_date_str(&amz_date_buf);
     let payload_hash = match params.payload {
@@ -171,7 +201,7 @@ pub fn sign_request(
             authority: None,
             signed_headers: &signed_headers,
             exclude_query_param: None,
-            path_options: PathOptions::default(),
+            path_options,
         },
     )
     .map_err(|_| SignError::InvalidValue("headers"))?;

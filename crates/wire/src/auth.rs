@@ -45,6 +45,27 @@ impl Caller {
         }
     }
 
+    /// The caller of an unsigned request that an operation accepts anonymously (see
+    /// `Operation::anonymous_get`): no key, identity type `Anonymous`, in the account the
+    /// operation's scope names.
+    pub fn anonymous(account: AccountId) -> Self {
+        Caller::new(
+            String::new(),
+            String::new(),
+            account,
+            "Anonymous",
+            "anonymous".to_owned(),
+            "anonymous".to_owned(),
+            None,
+            Arc::new(()),
+        )
+    }
+
+    /// Whether the request was unsigned ([`Caller::anonymous`]).
+    pub fn is_anonymous(&self) -> bool {
+        self.access_key_id.is_empty() && self.identity_type == "Anonymous"
+    }
+
     /// The secret access key the request must have been signed with.
     pub fn secret(&self) -> &str {
         &self.secret

@@ -4,6 +4,8 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use crate::value::Value;
+
 /// Which side AWS blames: `Sender` (client error) or `Receiver` (server error).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fault {
@@ -21,7 +23,7 @@ impl Fault {
 }
 
 /// An AWS error response.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq)]
 pub struct ApiError {
     /// The error shape name: JSON/CBOR `__type`, and the query `<Code>` unless `query_code` is set.
     pub code: Cow<'static, str>,
@@ -30,6 +32,9 @@ pub struct ApiError {
     pub message: String,
     pub status: u16,
     pub fault: Fault,
+    /// Members of the error shape besides the message (CloudWatch's
+    /// `dashboardValidationMessages`), rendered by every protocol next to it.
+    pub details: Vec<(Cow<'static, str>, Value)>,
 }
 
 impl ApiError {
@@ -49,7 +54,14 @@ impl ApiError {
             } else {
                 Fault::Sender
             },
+            details: Vec::new(),
         }
+    }
+
+    /// Adds a member of the error shape (rendered beside `message`).
+    pub fn with_detail(mut self, name: impl Into<Cow<'static, str>>, value: Value) -> Self {
+        self.details.push((name.into(), value));
+        self
     }
 
     /// Sets the awsQuery code (for services whose JSON errors name a different shape).

@@ -61,6 +61,9 @@ pub struct CallOutcome {
 
 type Handler = Arc<dyn Fn(CallContext, Value) -> BoxFuture<CallOutcome> + Send + Sync>;
 type ResourceFn = fn(&CallContext, &Value) -> String;
+/// For an operation callable without a signature: the account and region a decoded input
+/// belongs to (from an ARN in it), or the error to answer.
+pub type AnonymousScope = fn(&Value) -> Result<(AccountId, String), ApiError>;
 
 /// One AWS operation.
 #[derive(Clone)]
@@ -73,6 +76,10 @@ pub struct Operation {
     pub authorize: bool,
     /// Member names (any depth, wire spelling) never recorded in the trail: secrets.
     pub sensitive: &'static [&'static str],
+    /// Set for the few operations AWS accepts as an unsigned `GET` of the query protocol
+    /// (SNS's ConfirmSubscription and Unsubscribe links): they run with an anonymous caller
+    /// (see [`Caller::anonymous`]) in the scope this function finds, without authorization.
+    pub anonymous: Option<AnonymousScope>,
     resource: ResourceFn,
     handler: Handler,
 }
@@ -127,6 +134,7 @@ impl Operation {
             read_only: false,
             authorize: true,
             sensitive: &[],
+            anonymous: None,
             resource: any_resource,
             handler: erased,
         }
@@ -147,6 +155,14 @@ impl Operation {
     /// Names the resource ARN policies are evaluated against (default `*`).
     pub fn resource(mut self, f: ResourceFn) -> Self {
         self.resource = f;
+        self
+    }
+
+    /// Also accepts the operation as an unsigned query-protocol `GET`, in `scope`'s account and
+    /// region. The handler must check the caller ([`Caller::is_anonymous`]) and hold a secret
+    /// of its own (a token) where the operation needs one.
+    pub fn anonymous_get(mut self, scope: AnonymousScope) -> Self {
+        self.anonymous = Some(scope);
         self
     }
 
@@ -180,6 +196,8 @@ impl Operation {
 pub struct Registry {
     ops: HashMap<Service, HashMap<&'static str, Arc<Operation>>>,
     rest: Vec<(Service, RestRoute)>,
+    /// Documents served to unauthenticated `GET`s: path → (content type, body).
+    public: HashMap<String, (&'static str, bytes::Bytes)>,
 }
 
 impl Registry {
@@ -198,6 +216,31 @@ impl Registry {
     /// Adds a REST-routed operation (the operation itself must also be added).
     pub fn add_rest(&mut self, service: Service, route: RestRoute) {
         self.rest.push((service, route));
+    }
+
+    /// Serves `body` to every unauthenticated `GET` of `path` (e.g. SNS's signing
+    /// certificate). Paths that look like API requests are the caller's responsibility.
+    pub fn add_public_document(
+        &mut self,
+        path: String,
+        content_type: &'static str,
+        body: impl Into<bytes::Bytes>,
+    ) {
+        self.public.insert(path, (content_type, body.into()));
+    }
+
+    /// The public document at `path`.
+    pub fn public_document(&self, path: &str) -> Option<&(&'static str, bytes::Bytes)> {
+        self.public.get(path)
+    }
+
+    /// The operation named `action` that accepts unsigned query `GET`s, if any.
+    pub fn anonymous_operation(&self, action: &str) -> Option<&Arc<Operation>> {
+        self.ops
+            .iter()
+            .filter(|(service, _)| service.speaks_query())
+            .filter_map(|(_, by_name)| by_name.get(action))
+            .find(|op| op.anonymous.is_some())
     }
 
     pub fn get(&self, service: Service, name: &str) -> Option<&Arc<Operation>> {

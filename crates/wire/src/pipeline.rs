@@ -11,13 +11,17 @@ use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method, Response, StatusCode, header};
 use openwatch_sigv4::{SigV4ErrorKind, SigningKeyCache};
 
-use crate::audit::{AuditEvent, AuditSink, trail_json};
+use crate::audit::AuditSink;
 use crate::auth::{Authenticator, Caller, RequestFacts};
 use crate::error::ApiError;
 use crate::operation::{CallContext, Operation, Registry};
 use crate::protocol::{Protocol, Rendered, query};
 use crate::service::Service;
 use crate::value::Value;
+
+mod anonymous;
+mod execute;
+use anonymous::public_response;
 
 /// Largest request body accepted as sent (CloudWatch and Logs accept 1 MB payloads; a gzipped
 /// PutMetricData expands to more, which is bounded by [`MAX_DECODED_BODY`]).
@@ -91,6 +95,11 @@ impl Pipeline {
         let request_id = uuid::Uuid::new_v4().to_string();
         if parts.method == Method::GET && parts.uri.path() == "/health" {
             return self.health();
+        }
+        if parts.method == Method::GET
+            && let Some(doc) = self.registry.public_document(parts.uri.path())
+        {
+            return public_response(doc);
         }
         let route = match self.route(&parts) {
             Ok(r) => r,
@@ -214,6 +223,11 @@ impl Pipeline {
             Body::TooLarge => return Err(fail(route.service, too_large())),
         };
 
+        // An unsigned GET of an operation that allows it (SNS's SubscribeURL / UnsubscribeURL).
+        if let Some(rendered) = self.anonymous(parts, remote, &route, request_id).await {
+            return Ok(rendered);
+        }
+
         // Authenticate: parse the signature, find the key, verify against the raw body.
         let signed =
             openwatch_sigv4::parse(&parts.method, &parts.uri, &parts.headers).map_err(|e| {
@@ -300,56 +314,9 @@ impl Pipeline {
             operation: op.name,
             now_millis,
         };
-        let resource = op.resource_arn(&ctx, &input);
-
-        // Authorize, call, render, audit.
-        let (recorded_input, output) = match self.authorize(&op, &caller, &resource, &ctx) {
-            Err(denied) => (Some(input), Err(denied)),
-            Ok(()) => {
-                let raw_input = input.clone();
-                let outcome = op.call(ctx.clone(), input).await;
-                (outcome.input.or(Some(raw_input)), outcome.output)
-            }
-        };
-        let rendered = match &output {
-            Ok(out) => {
-                let mut r = protocol.render_ok(service, op.name, request_id, out);
-                // REST operations answer 200, 201 or 204 as their model says.
-                if let Some((index, _)) = &route.rest
-                    && let Some((_, rest_route)) = self.registry.rest_routes().nth(*index)
-                {
-                    r.status = rest_route.success_status;
-                }
-                r
-            }
-            Err(err) => protocol.render_error(Some(service), request_id, err),
-        };
-        self.audit.record(AuditEvent {
-            time_millis: now_millis,
-            service,
-            operation: op.name.to_owned(),
-            region: ctx.region,
-            source_ip: remote,
-            user_agent: ctx.user_agent,
-            caller,
-            request_parameters: recorded_input
-                .filter(|v| !v.is_empty())
-                .map(|v| trail_json(&v, op.sensitive)),
-            response_elements: match &output {
-                Ok(out) if !op.read_only && !out.is_empty() => Some(trail_json(out, op.sensitive)),
-                _ => None,
-            },
-            error_code: output.as_ref().err().map(|e| e.query_code().to_owned()),
-            error_message: output.as_ref().err().map(|e| e.message.clone()),
-            request_id: request_id.to_owned(),
-            read_only: op.read_only,
-            resources: if resource == "*" {
-                Vec::new()
-            } else {
-                vec![resource]
-            },
-        });
-        Ok(rendered)
+        Ok(self
+            .execute(&op, ctx, input, &route, request_id, true)
+            .await)
     }
 
     fn authorize(
@@ -585,6 +552,7 @@ fn access_denied(
     match service {
         Service::Sns | Service::Sts | Service::Iam => ApiError::new(403, "AccessDenied", message),
         Service::CloudWatch => ApiError::new(403, "AccessDenied", message),
+        Service::Schemas => ApiError::new(403, "ForbiddenException", message),
         _ => ApiError::new(400, "AccessDeniedException", message),
     }
 }

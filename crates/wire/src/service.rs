@@ -167,9 +167,16 @@ impl Service {
                 ApiError::new(400, "InvalidParameter", format!("Invalid parameter: {f}"))
             }
             (Service::Sns, DecodeError::Invalid(m)) => ApiError::new(400, "InvalidParameter", m),
+            // The Schemas API reports every malformed request as BadRequestException.
+            (Service::Schemas, DecodeError::MissingField(f)) => {
+                ApiError::new(400, "BadRequestException", format!("{f} is required."))
+            }
+            (Service::Schemas, DecodeError::Invalid(m)) => {
+                ApiError::new(400, "BadRequestException", m)
+            }
             (_, DecodeError::MissingField(f)) => {
                 let code = match self {
-                    Service::Events | Service::Schemas => "ValidationException",
+                    Service::Events => "ValidationException",
                     Service::Config => "ValidationException",
                     _ => "InvalidParameterException",
                 };

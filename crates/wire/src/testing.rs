@@ -183,10 +183,71 @@ impl TestClient {
         .await
     }
 
-    /// Any request, signed for `service` with the test key.
+    /// A restJson1 call: `method` on `path` (with its query string), a JSON body if given.
+    pub async fn rest(
+        &self,
+        service: Service,
+        method: &str,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> TestResponse {
+        let method = http::Method::from_bytes(method.as_bytes()).unwrap_or(http::Method::GET);
+        let (headers, body) = match body {
+            Some(b) => (
+                vec![("content-type", "application/json".to_owned())],
+                b.to_string().into_bytes(),
+            ),
+            None => (Vec::new(), Vec::new()),
+        };
+        self.send_method(service, method, path, &headers, body)
+            .await
+    }
+
+    /// Any POST request, signed for `service` with the test key.
     pub async fn send(
         &self,
         service: Service,
+        path: &str,
+        headers: &[(&str, String)],
+        body: Vec<u8>,
+    ) -> TestResponse {
+        self.send_method(service, http::Method::POST, path, headers, body)
+            .await
+    }
+
+    /// An unsigned `GET` of `path_and_query` (public documents, anonymous operations).
+    pub async fn unsigned_get(&self, path_and_query: &str) -> TestResponse {
+        let mut req = http::Request::new(());
+        *req.method_mut() = http::Method::GET;
+        *req.uri_mut() = path_and_query
+            .parse()
+            .unwrap_or_else(|_| http::Uri::from_static("/"));
+        req.headers_mut().insert(
+            http::header::HOST,
+            http::HeaderValue::from_static("localhost:4599"),
+        );
+        let (parts, ()) = req.into_parts();
+        let resp = self
+            .pipeline
+            .handle(
+                parts,
+                Body::Complete(Bytes::new()),
+                IpAddr::V4(Ipv4Addr::LOCALHOST),
+            )
+            .await;
+        let (parts, body) = resp.into_parts();
+        TestResponse {
+            status: parts.status.as_u16(),
+            headers: parts.headers,
+            body,
+        }
+    }
+
+    /// Any request, signed for `service` with the test key.
+    pub async fn send_method(
+        &self,
+        service: Service,
+        method: http::Method,
         path: &str,
         headers: &[(&str, String)],
         body: Vec<u8>,
@@ -216,15 +277,13 @@ impl TestClient {
             time_unix: (self.clock)().div_euclid(1000),
             payload: openwatch_sigv4::PayloadSigning::Hash,
         };
-        if let Ok(added) =
-            openwatch_sigv4::sign_request(&http::Method::POST, &uri, &map, &body, &params)
-        {
+        if let Ok(added) = openwatch_sigv4::sign_request(&method, &uri, &map, &body, &params) {
             for (k, v) in added {
                 map.insert(k, v);
             }
         }
         let mut req = http::Request::new(());
-        *req.method_mut() = http::Method::POST;
+        *req.method_mut() = method;
         *req.uri_mut() = uri;
         *req.headers_mut() = map;
         let (parts, ()) = req.into_parts();

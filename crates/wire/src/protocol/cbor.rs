@@ -250,10 +250,16 @@ pub fn render_ok(out: &Value) -> Rendered {
 }
 
 pub fn render_error(err: &ApiError, query_compatible: bool) -> Rendered {
-    let v = Value::Struct(vec![
+    let mut members = vec![
         ("__type".into(), Value::Str(err.code.to_string())),
         ("message".into(), Value::Str(err.message.clone())),
-    ]);
+    ];
+    members.extend(
+        err.details
+            .iter()
+            .map(|(name, value)| (name.to_string(), value.clone())),
+    );
+    let v = Value::Struct(members);
     let mut body = Vec::new();
     encode(&v, &mut body);
     let mut headers = vec![("smithy-protocol", "rpc-v2-cbor".to_owned())];

@@ -39,7 +39,10 @@ pub fn render_error(
     content_type: &'static str,
     query_compatible: bool,
 ) -> Rendered {
-    let body = serde_json::json!({ "__type": err.code, "message": err.message });
+    let mut body = serde_json::json!({ "__type": err.code, "message": err.message });
+    for (name, value) in &err.details {
+        body[name.as_ref()] = serde_json::to_value(WireJson(value)).unwrap_or_default();
+    }
     let mut headers = Vec::new();
     if query_compatible {
         headers.push(query_error_header(err));

@@ -93,3 +93,69 @@ pub(crate) fn query_error_header(err: &ApiError) -> (&'static str, String) {
         format!("{};{}", err.query_code(), err.fault.as_str()),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn validation_error() -> ApiError {
+        ApiError::new(
+            400,
+            "InvalidParameterInput",
+            "The dashboard body is invalid",
+        )
+        .with_detail(
+            "dashboardValidationMessages",
+            Value::List(vec![Value::Struct(vec![
+                ("DataPath".into(), Value::Str("/widgets/0".into())),
+                (
+                    "Message".into(),
+                    Value::Str("Should have required property 'type'".into()),
+                ),
+            ])]),
+        )
+    }
+
+    #[test]
+    fn error_details_are_rendered_by_every_protocol() {
+        let err = validation_error();
+        let json = Protocol::AwsJson10.render_error(Some(Service::CloudWatch), "r", &err);
+        let body: serde_json::Value = serde_json::from_slice(&json.body).expect("json");
+        assert_eq!(
+            body["dashboardValidationMessages"][0]["DataPath"],
+            "/widgets/0"
+        );
+        assert_eq!(body["message"], "The dashboard body is invalid");
+
+        let cbor = Protocol::RpcV2Cbor.render_error(Some(Service::CloudWatch), "r", &err);
+        let decoded = cbor::decode(&cbor.body).expect("cbor");
+        let messages = decoded.get("dashboardValidationMessages").expect("member");
+        assert!(matches!(messages, Value::List(items) if items.len() == 1));
+
+        let xml = Protocol::AwsQuery.render_error(Some(Service::CloudWatch), "r", &err);
+        let text = std::str::from_utf8(&xml.body).expect("utf8");
+        assert!(
+            text.contains(
+                "<Message>The dashboard body is invalid</Message><dashboardValidationMessages><member>\
+                 <DataPath>/widgets/0</DataPath>"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("</dashboardValidationMessages></Error><RequestId>r</RequestId>"));
+
+        let rest = Protocol::RestJson.render_error(Some(Service::Schemas), "r", &err);
+        let body: serde_json::Value = serde_json::from_slice(&rest.body).expect("json");
+        assert_eq!(
+            body["dashboardValidationMessages"][0]["Message"],
+            "Should have required property 'type'"
+        );
+    }
+
+    #[test]
+    fn errors_without_details_render_only_code_and_message() {
+        let err = ApiError::new(400, "ValidationException", "bad");
+        let json = Protocol::AwsJson11.render_error(Some(Service::Logs), "r", &err);
+        let body: serde_json::Value = serde_json::from_slice(&json.body).expect("json");
+        assert_eq!(body.as_object().map(|o| o.len()), Some(2));
+    }
+}

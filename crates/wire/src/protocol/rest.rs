@@ -14,6 +14,8 @@ pub enum Binding {
     Label(&'static str),
     /// A query-string parameter.
     Query(&'static str),
+    /// A repeated query-string parameter bound to a list (`?tagKeys=a&tagKeys=b`).
+    QueryList(&'static str),
 }
 
 /// One REST operation: method, path template (`/v1/registries/name/{registryName}`), bindings.
@@ -79,16 +81,25 @@ impl RestRoute {
                 Binding::Label(name) => labels
                     .iter()
                     .find(|(l, _)| l == name)
-                    .map(|(_, v)| v.clone()),
+                    .map(|(_, v)| Value::Str(v.clone())),
                 Binding::Query(name) => raw_query.and_then(|q| {
                     form_urlencoded::parse(q.as_bytes())
                         .find(|(k, _)| k == name)
-                        .map(|(_, v)| v.into_owned())
+                        .map(|(_, v)| Value::Str(v.into_owned()))
                 }),
+                Binding::QueryList(name) => raw_query
+                    .map(|q| {
+                        form_urlencoded::parse(q.as_bytes())
+                            .filter(|(k, _)| k == name)
+                            .map(|(_, v)| Value::Str(v.into_owned()))
+                            .collect::<Vec<_>>()
+                    })
+                    .filter(|l| !l.is_empty())
+                    .map(Value::List),
             };
             if let Some(v) = value {
                 members.retain(|(k, _)| k != member);
-                members.push(((*member).to_owned(), Value::Str(v)));
+                members.push(((*member).to_owned(), v));
             }
         }
         Value::Struct(members)
@@ -121,7 +132,11 @@ fn percent_decode(s: &str) -> Option<String> {
 }
 
 pub fn render_error(err: &ApiError) -> Rendered {
-    let body = serde_json::json!({ "Code": err.code, "Message": err.message });
+    let mut body = serde_json::json!({ "Code": err.code, "Message": err.message });
+    for (name, value) in &err.details {
+        body[name.as_ref()] =
+            serde_json::to_value(crate::value::WireJson(value)).unwrap_or_default();
+    }
     Rendered {
         status: err.status,
         content_type: "application/json",
@@ -170,5 +185,39 @@ mod tests {
                 .matches("GET", "/v1/registries/name//schemas/name/s")
                 .is_none()
         );
+    }
+
+    #[test]
+    fn binds_repeated_query_parameters_as_a_list() {
+        const UNTAG: RestRoute = RestRoute {
+            method: "DELETE",
+            template: "/tags/{resource-arn}",
+            operation: "UntagResource",
+            bindings: &[
+                (Binding::Label("resource-arn"), "ResourceArn"),
+                (Binding::QueryList("tagKeys"), "TagKeys"),
+            ],
+            success_status: 204,
+        };
+        let labels = UNTAG
+            .matches(
+                "DELETE",
+                "/tags/arn%3Aaws%3Aschemas%3Aus-east-1%3A1%3Aregistry%2Fr",
+            )
+            .expect("matches");
+        let v = UNTAG.bind(labels, Some("tagKeys=a&tagKeys=b%20c"), Value::empty());
+        assert_eq!(
+            v.get("ResourceArn"),
+            Some(&Value::Str("arn:aws:schemas:us-east-1:1:registry/r".into()))
+        );
+        assert_eq!(
+            v.get("TagKeys"),
+            Some(&Value::List(vec![
+                Value::Str("a".into()),
+                Value::Str("b c".into())
+            ]))
+        );
+        let none = UNTAG.bind(Vec::new(), Some("other=1"), Value::empty());
+        assert_eq!(none.get("TagKeys"), None);
     }
 }

@@ -12,6 +12,12 @@ use crate::value::{Value, base64_encode, iso8601};
 
 pub const CONTENT_TYPE: &str = "text/xml";
 
+/// Operations whose model gives an empty output a result wrapper that clients require (botocore
+/// fails on a `TagResourceResponse` without `TagResourceResult`).
+fn empty_result_element(service: Service, operation: &str) -> bool {
+    service == Service::Sns && matches!(operation, "TagResource" | "UntagResource")
+}
+
 pub fn render_ok(service: Service, operation: &str, request_id: &str, out: &Value) -> Rendered {
     let mut x = String::with_capacity(256);
     let _ = write!(
@@ -19,7 +25,7 @@ pub fn render_ok(service: Service, operation: &str, request_id: &str, out: &Valu
         "<{operation}Response xmlns=\"{}\">",
         service.xml_namespace()
     );
-    if !out.is_empty() {
+    if !out.is_empty() || empty_result_element(service, operation) {
         let _ = write!(x, "<{operation}Result>");
         members(out, &mut x);
         let _ = write!(x, "</{operation}Result>");
@@ -47,10 +53,18 @@ pub fn render_error(service: Option<Service>, request_id: &str, err: &ApiError) 
     }
     let _ = write!(
         x,
-        "<Error><Type>{}</Type><Code>{}</Code><Message>{}</Message></Error><RequestId>{}</RequestId></ErrorResponse>",
+        "<Error><Type>{}</Type><Code>{}</Code><Message>{}</Message>",
         err.fault.as_str(),
         escape(err.query_code()),
         escape(&err.message),
+    );
+    // The error shape's other members sit beside `Message`, where the SDKs read modeled errors.
+    for (name, value) in &err.details {
+        element(name, value, &mut x);
+    }
+    let _ = write!(
+        x,
+        "</Error><RequestId>{}</RequestId></ErrorResponse>",
         escape(request_id)
     );
     Rendered {
