@@ -40,6 +40,10 @@ struct ServerArgs {
     /// Also accept the test/test credentials (account 000000000000); loopback addresses only.
     #[arg(long, env = "OPENWATCH_DEV")]
     dev: bool,
+    /// Base URL clients reach the server at, for links it hands out (SNS SubscribeURL,
+    /// SigningCertURL) [default: http://<listen address>].
+    #[arg(long, env = "OPENWATCH_PUBLIC_URL")]
+    public_url: Option<String>,
 }
 
 fn main() -> ExitCode {
@@ -70,6 +74,7 @@ fn run_server(args: ServerArgs) -> anyhow::Result<()> {
         data_dir: args.data_dir,
         config: args.config,
         dev: args.dev,
+        public_url: args.public_url,
     })?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -20,6 +20,10 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// Also accept the conventional emulator credentials `test`/`test` (account 000000000000).
     pub dev: bool,
+    /// The base URL clients reach the server at (`http[s]://host[:port]`), used in links the
+    /// server hands out (SNS's SubscribeURL, UnsubscribeURL, SigningCertURL). `None`:
+    /// `http://<the address the server listens on>`.
+    pub public_url: Option<String>,
 }
 
 /// The file format (`openwatch.toml`). Unknown keys are errors, so typos do not pass silently.
@@ -29,6 +33,7 @@ struct FileConfig {
     listen: Option<String>,
     data_dir: Option<PathBuf>,
     dev: Option<bool>,
+    public_url: Option<String>,
 }
 
 /// Values from flags or the environment, which win over the file.
@@ -38,6 +43,7 @@ pub struct Overrides {
     pub data_dir: Option<PathBuf>,
     pub config: Option<PathBuf>,
     pub dev: bool,
+    pub public_url: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -55,6 +61,10 @@ pub enum ConfigError {
         "--dev accepts well-known test credentials and is for local testing only; it needs a loopback listen address, not {0}"
     )]
     DevNotLoopback(SocketAddr),
+    #[error(
+        "invalid public URL {0:?}: expected http://host[:port] or https://host[:port], without a path"
+    )]
+    PublicUrl(String),
 }
 
 impl Config {
@@ -79,8 +89,13 @@ impl Config {
         if dev && !listen.ip().is_loopback() {
             return Err(ConfigError::DevNotLoopback(listen));
         }
+        let public_url = match o.public_url.or(file.public_url) {
+            None => None,
+            Some(u) => Some(check_public_url(&u).ok_or(ConfigError::PublicUrl(u))?),
+        };
         Ok(Config {
             listen,
+            public_url,
             data_dir: o
                 .data_dir
                 .or(file.data_dir)
@@ -88,6 +103,18 @@ impl Config {
             dev,
         })
     }
+}
+
+/// `scheme://authority` with nothing after it but an optional `/`.
+fn check_public_url(url: &str) -> Option<String> {
+    let trimmed = url.trim_end_matches('/');
+    let rest = trimmed
+        .strip_prefix("http://")
+        .or_else(|| trimmed.strip_prefix("https://"))?;
+    let ok = !rest.is_empty()
+        && !rest.contains(['/', '?', '#', '@'])
+        && !rest.contains(|c: char| c.is_whitespace() || c.is_control());
+    ok.then(|| trimmed.to_owned())
 }
 
 fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
@@ -168,6 +195,40 @@ mod tests {
             .unwrap()
             .dev
         );
+    }
+
+    #[test]
+    fn public_url_from_flags_or_file_checked() {
+        assert_eq!(
+            Config::resolve(Overrides::default()).unwrap().public_url,
+            None
+        );
+        let (_d, path) = with_file("public-url = \"https://ow.example.com/\"\n");
+        let c = Config::resolve(Overrides {
+            config: Some(path.clone()),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(c.public_url.as_deref(), Some("https://ow.example.com"));
+        let c = Config::resolve(Overrides {
+            config: Some(path),
+            public_url: Some("http://10.1.2.3:4599".into()),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(c.public_url.as_deref(), Some("http://10.1.2.3:4599"));
+        for bad in ["ftp://x", "http://", "http://h/path", "h:1", "http://u@h"] {
+            assert!(
+                matches!(
+                    Config::resolve(Overrides {
+                        public_url: Some(bad.into()),
+                        ..Default::default()
+                    }),
+                    Err(ConfigError::PublicUrl(_))
+                ),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

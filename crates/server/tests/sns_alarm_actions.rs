@@ -1,6 +1,9 @@
 //! Alarm actions end to end in process: an alarm whose AlarmActions name an SNS topic goes to
 //! ALARM in the server's evaluation job, the alarm notification is published to the topic and
 //! delivered to a confirmed `http` subscription, and an `Action` history item is recorded.
+//! The timeline test runs on the simulated clock through the SNS API: subscribe, confirm by the
+//! unsigned SubscribeURL, data arrives, ALARM, a signed notification the receiver verifies with
+//! the certificate fetched from SigningCertURL, data recovers, a retried OK notification.
 #![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
@@ -8,8 +11,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use openwatch_server::alarm_evaluation;
+use openwatch_sns::Sns;
 use openwatch_sns::testing::Receiver;
-use openwatch_sns::{Sns, SnsOptions};
+use openwatch_sns::testing::verify_message;
 use openwatch_storage::Clock;
 use openwatch_wire::testing::{TEST_ACCOUNT, TestClient};
 use openwatch_wire::{Registry, Service};
@@ -36,7 +40,7 @@ async fn alarm_transition_notifies_the_topic_subscribers() {
             Arc::clone(&catalog),
             &p.join("sns"),
             Arc::clone(&clock),
-            SnsOptions::default(),
+            openwatch_sns::testing::options("http://localhost:4599"),
         )
         .unwrap(),
     );
@@ -204,4 +208,171 @@ async fn alarm_transition_notifies_the_topic_subscribers() {
             .starts_with("Failed to execute action"),
         "{h}"
     );
+}
+
+async fn deliver(sns: &Arc<Sns>) -> openwatch_sns::DeliveryReport {
+    let sns = Arc::clone(sns);
+    tokio::task::spawn_blocking(move || sns.run_deliveries().unwrap())
+        .await
+        .unwrap()
+}
+
+/// The text of the first `<tag>` element.
+fn element(text: &str, tag: &str) -> String {
+    let open = format!("<{tag}>");
+    let start = text
+        .find(&open)
+        .unwrap_or_else(|| panic!("no <{tag}> in {text}"))
+        + open.len();
+    let end = text[start..].find(&format!("</{tag}>")).unwrap() + start;
+    text[start..end].to_owned()
+}
+
+#[tokio::test]
+async fn timeline_alarm_and_recovery_reach_a_verifying_receiver() {
+    let World {
+        dir,
+        sim,
+        clock,
+        catalog,
+        metrics,
+        events,
+        alarms,
+    } = World::open();
+    let sns = Arc::new(
+        Sns::open(
+            Arc::clone(&catalog),
+            &dir.path().join("sns"),
+            Arc::clone(&clock),
+            openwatch_sns::testing::options("http://localhost:4599"),
+        )
+        .unwrap(),
+    );
+    let mut registry = Registry::new();
+    openwatch_services::cloudwatch::register(&mut registry, Arc::clone(&metrics));
+    openwatch_services::cloudwatch::alarms::register(
+        &mut registry,
+        Arc::clone(&alarms),
+        Arc::clone(&events),
+    );
+    openwatch_services::sns::register(&mut registry, Arc::clone(&sns));
+    let c = {
+        let clock = Arc::clone(&clock);
+        TestClient::new(registry, Arc::new(move || clock.now_millis()))
+    };
+    let local = |url: &str| {
+        url.strip_prefix("http://localhost:4599")
+            .unwrap()
+            .to_owned()
+    };
+
+    // Subscribe through the API; confirm with the SubscribeURL, unsigned, as a receiver does.
+    let rx = Receiver::start().unwrap();
+    let sns_svc = Service::Sns;
+    let topic = element(
+        &c.query(
+            sns_svc,
+            "CreateTopic",
+            &[
+                ("Name", "ops"),
+                ("Attributes.entry.1.key", "SignatureVersion"),
+                ("Attributes.entry.1.value", "2"),
+            ],
+        )
+        .await
+        .text(),
+        "TopicArn",
+    );
+    let sub = c
+        .query(
+            sns_svc,
+            "Subscribe",
+            &[
+                ("TopicArn", &topic),
+                ("Protocol", "http"),
+                ("Endpoint", &rx.url),
+            ],
+        )
+        .await;
+    assert_eq!(
+        element(&sub.text(), "SubscriptionArn"),
+        "pending confirmation"
+    );
+    assert_eq!(deliver(&sns).await.delivered, 1);
+    let confirmation = rx.bodies().pop().unwrap();
+    let pem = c
+        .unsigned_get(&local(confirmation["SigningCertURL"].as_str().unwrap()))
+        .await;
+    assert_eq!(pem.status, 200);
+    let pem = pem.text();
+    verify_message(&confirmation, &pem).unwrap();
+    let confirmed = c
+        .unsigned_get(&local(confirmation["SubscribeURL"].as_str().unwrap()))
+        .await;
+    assert_eq!(confirmed.status, 200, "{}", confirmed.text());
+
+    let cw = Service::CloudWatch;
+    ok(
+        &c,
+        cw,
+        "PutMetricAlarm",
+        json!({"AlarmName": "latency", "Namespace": "App", "MetricName": "Latency",
+               "Statistic": "Maximum", "Period": 60, "EvaluationPeriods": 1, "Threshold": 5,
+               "ComparisonOperator": "GreaterThanThreshold", "TreatMissingData": "notBreaching",
+               "AlarmActions": [topic], "OKActions": [topic]}),
+    )
+    .await;
+
+    // Data arrives above the threshold: ALARM, and a signed notification.
+    ok(
+        &c,
+        cw,
+        "PutMetricData",
+        json!({"Namespace": "App", "MetricData": [
+            {"MetricName": "Latency", "Value": 9, "Timestamp": NOW_S + 5}]}),
+    )
+    .await;
+    sim.advance(Duration::from_secs(70));
+    alarm_evaluation::run_with_actions(&alarms, &metrics, &events, Some(&sns), sim.now_millis());
+    assert_eq!(deliver(&sns).await.delivered, 1);
+    let alarm = rx.received.lock().last().cloned().unwrap();
+    assert_eq!(alarm.headers["x-amz-sns-message-type"], "Notification");
+    let body: Value = serde_json::from_str(&alarm.body).unwrap();
+    assert_eq!(body["SignatureVersion"], "2");
+    verify_message(&body, &pem).unwrap();
+    assert_eq!(
+        body["Subject"],
+        "ALARM: \"latency\" in US East (N. Virginia)"
+    );
+    let m: Value = serde_json::from_str(body["Message"].as_str().unwrap()).unwrap();
+    assert_eq!(m["NewStateValue"], "ALARM");
+    assert_eq!(m["OldStateValue"], "INSUFFICIENT_DATA");
+    assert_eq!(m["Trigger"]["Statistic"], "MAXIMUM");
+    assert_eq!(m["Trigger"]["TreatMissingData"], "notBreaching");
+
+    // Data recovers: OK. The receiver fails once; the retry comes 20 s later (default policy).
+    ok(
+        &c,
+        cw,
+        "PutMetricData",
+        json!({"Namespace": "App", "MetricData": [
+            {"MetricName": "Latency", "Value": 1, "Timestamp": NOW_S + 65}]}),
+    )
+    .await;
+    sim.advance(Duration::from_secs(60));
+    rx.statuses.lock().push_back(503);
+    alarm_evaluation::run_with_actions(&alarms, &metrics, &events, Some(&sns), sim.now_millis());
+    assert_eq!(deliver(&sns).await.retried, 1);
+    sim.advance(Duration::from_secs(19));
+    assert_eq!(deliver(&sns).await.delivered, 0, "not due yet");
+    sim.advance(Duration::from_secs(1));
+    assert_eq!(deliver(&sns).await.delivered, 1);
+    let ok_note = rx.received.lock().last().cloned().unwrap();
+    let body: Value = serde_json::from_str(&ok_note.body).unwrap();
+    verify_message(&body, &pem).unwrap();
+    assert_eq!(body["Subject"], "OK: \"latency\" in US East (N. Virginia)");
+    let m: Value = serde_json::from_str(body["Message"].as_str().unwrap()).unwrap();
+    assert_eq!(m["NewStateValue"], "OK");
+    assert_eq!(m["OldStateValue"], "ALARM");
+    assert_eq!(sns.pending_deliveries(), 0);
 }

@@ -4,58 +4,12 @@
 use std::sync::Arc;
 
 use openwatch_sns::testing::Receiver;
-use openwatch_sns::{Sns, SnsOptions};
-use openwatch_storage::{Catalog, SimClock};
-use openwatch_wire::testing::{TEST_ACCOUNT, TestClient};
-use openwatch_wire::{Registry, Service};
+use openwatch_wire::Service;
+use openwatch_wire::testing::TEST_ACCOUNT;
 
-struct Fixture {
-    client: TestClient,
-    sns: Arc<Sns>,
-    _dir: tempfile::TempDir,
-}
+mod sns_support;
 
-fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(SimClock::new(1_764_000_000_000));
-    let catalog = Arc::new(Catalog::open(&dir.path().join("catalog.redb")).unwrap());
-    let sns = Arc::new(
-        Sns::open(
-            catalog,
-            &dir.path().join("sns"),
-            clock,
-            SnsOptions::default(),
-        )
-        .unwrap(),
-    );
-    let mut registry = Registry::new();
-    openwatch_services::sns::register(&mut registry, Arc::clone(&sns));
-    let client = TestClient::new(registry, Arc::new(|| 1_764_000_000_000));
-    Fixture {
-        client,
-        sns,
-        _dir: dir,
-    }
-}
-
-/// The text of the first `<tag>` element.
-fn element(text: &str, tag: &str) -> String {
-    let open = format!("<{tag}>");
-    let start = text
-        .find(&open)
-        .unwrap_or_else(|| panic!("no <{tag}> in {text}"))
-        + open.len();
-    let end = text[start..].find(&format!("</{tag}>")).unwrap() + start;
-    text[start..end].to_owned()
-}
-
-fn unescape(s: &str) -> String {
-    s.replace("&quot;", "\"")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&apos;", "'")
-        .replace("&amp;", "&")
-}
+use sns_support::{element, fixture, unescape};
 
 #[tokio::test]
 async fn topics_attributes_and_tags() {
@@ -178,6 +132,12 @@ async fn topics_attributes_and_tags() {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text());
+    // botocore requires the (empty) result element.
+    assert!(
+        r.text().contains("<TagResourceResult></TagResourceResult>"),
+        "{}",
+        r.text()
+    );
     let r = c
         .query(
             Service::Sns,
@@ -261,7 +221,7 @@ async fn subscribe_confirm_publish_deliver() {
             &[
                 ("TopicArn", &arn),
                 ("Protocol", "https"),
-                ("Endpoint", "https://example.com/"),
+                ("Endpoint", "http://127.0.0.1:9/"),
             ],
         )
         .await;

@@ -4,6 +4,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::internal;
 use crate::store::SUBSCRIPTIONS;
+use std::collections::BTreeMap;
+
+use crate::policy::RetryPolicy;
 use crate::{DeliveryReport, Sns, SnsError, Subscription, http};
 
 /// One HTTP POST waiting to be made.
@@ -14,13 +17,28 @@ pub(crate) struct Delivery {
     pub(crate) endpoint: String,
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) body: String,
+    /// The retry schedule (the topic's and subscription's DeliveryPolicy when enqueued).
+    #[serde(default)]
+    pub(crate) policy: RetryPolicy,
+    /// Made even though the subscription is gone (an UnsubscribeConfirmation).
+    #[serde(default)]
+    pub(crate) after_unsubscribe: bool,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "lowercase")]
 pub(crate) enum QueueRecord {
     Enqueue(Delivery),
-    Done { id: String },
+    /// A failed attempt: the retry count and when the next attempt is due, so that a restart
+    /// keeps the schedule.
+    Retry {
+        id: String,
+        attempts: u32,
+        next_at: i64,
+    },
+    Done {
+        id: String,
+    },
 }
 
 #[derive(Debug)]
@@ -84,18 +102,32 @@ impl Sns {
             .map(|p| p.delivery.clone())
             .collect();
         let mut report = DeliveryReport::default();
+        // Deliveries made this run per subscription, for throttle policies.
+        let mut made: BTreeMap<String, u32> = BTreeMap::new();
         for d in due {
-            if self
-                .get::<Subscription>(SUBSCRIPTIONS, &d.subscription_arn)?
-                .is_none()
+            if !d.after_unsubscribe
+                && self
+                    .get::<Subscription>(SUBSCRIPTIONS, &d.subscription_arn)?
+                    .is_none()
             {
                 report.discarded += 1;
                 self.finish(&d.id)?;
                 continue;
             }
-            let outcome = match http::HttpUrl::parse(&d.endpoint) {
+            if let Some(limit) = d.policy.max_receives_per_second {
+                let n = made.entry(d.subscription_arn.clone()).or_default();
+                if *n >= limit {
+                    if let Some(p) = self.pending.lock().get_mut(&d.id) {
+                        p.next_at = now + 1000;
+                    }
+                    report.throttled += 1;
+                    continue;
+                }
+                *n += 1;
+            }
+            let outcome = match http::HttpUrl::parse_any(&d.endpoint) {
                 Some(ep) => http::call("POST", &ep, &d.headers, d.body.as_bytes()),
-                None => Err("the endpoint is not an http URL".into()),
+                None => Err("the endpoint is not an http or https URL".into()),
             };
             let finished = match &outcome {
                 Ok(status) if (200..300).contains(status) => {
@@ -108,19 +140,31 @@ impl Sns {
                         continue;
                     };
                     p.attempts += 1;
-                    if p.attempts > self.options.max_retries {
-                        tracing::warn!(
-                            subscription = %d.subscription_arn,
-                            outcome = ?outcome,
-                            "SNS delivery failed after its last retry; dropped"
-                        );
-                        report.dropped += 1;
-                        true
-                    } else {
-                        tracing::debug!(subscription = %d.subscription_arn, outcome = ?outcome, "SNS delivery will be retried");
-                        p.next_at = now + self.options.retry_delay_ms;
-                        report.retried += 1;
-                        false
+                    let attempts = p.attempts;
+                    match d.policy.delay_before(attempts) {
+                        None => {
+                            tracing::warn!(
+                                subscription = %d.subscription_arn,
+                                outcome = ?outcome,
+                                "SNS delivery failed after its last retry; dropped"
+                            );
+                            report.dropped += 1;
+                            true
+                        }
+                        Some(delay_s) => {
+                            tracing::debug!(subscription = %d.subscription_arn, outcome = ?outcome, delay_s, "SNS delivery will be retried");
+                            p.next_at = now + (delay_s as i64) * 1000;
+                            let record = QueueRecord::Retry {
+                                id: d.id.clone(),
+                                attempts,
+                                next_at: p.next_at,
+                            };
+                            drop(pending);
+                            let bytes = serde_json::to_vec(&record).map_err(internal)?;
+                            self.wal.append(&bytes).map_err(internal)?;
+                            report.retried += 1;
+                            false
+                        }
                     }
                 }
             };
@@ -128,6 +172,7 @@ impl Sns {
                 self.finish(&d.id)?;
             }
         }
+        self.purge_unsubscribed()?;
         self.compact()?;
         Ok(report)
     }
@@ -160,7 +205,15 @@ impl Sns {
     }
 }
 
-pub(crate) fn delivery(sub: &Subscription, kind: &str, message_id: &str, body: String) -> Delivery {
+/// A POST to `sub`'s endpoint: `kind` is the `x-amz-sns-message-type`.
+pub(crate) fn delivery(
+    sub: &Subscription,
+    kind: &str,
+    message_id: &str,
+    body: String,
+    policy: RetryPolicy,
+    raw: bool,
+) -> Delivery {
     let mut headers = vec![
         ("x-amz-sns-message-type".to_owned(), kind.to_owned()),
         ("x-amz-sns-message-id".to_owned(), message_id.to_owned()),
@@ -169,10 +222,10 @@ pub(crate) fn delivery(sub: &Subscription, kind: &str, message_id: &str, body: S
     if kind == "Notification" {
         headers.push(("x-amz-sns-subscription-arn".to_owned(), sub.arn.clone()));
     }
-    headers.push((
-        "Content-Type".to_owned(),
-        "text/plain; charset=UTF-8".to_owned(),
-    ));
+    if raw {
+        headers.push(("x-amz-sns-rawdelivery".to_owned(), "true".to_owned()));
+    }
+    headers.push(("Content-Type".to_owned(), policy.content_type.clone()));
     headers.push((
         "User-Agent".to_owned(),
         "Amazon Simple Notification Service Agent".to_owned(),
@@ -184,5 +237,7 @@ pub(crate) fn delivery(sub: &Subscription, kind: &str, message_id: &str, body: S
         endpoint: sub.endpoint.clone(),
         headers,
         body,
+        policy,
+        after_unsubscribe: false,
     }
 }

@@ -12,6 +12,9 @@ pub enum SnsError {
     /// A topic of another account: callers reach only their own account's topics.
     #[error("{0}")]
     AuthorizationError(String),
+    /// A request-level PublishBatch error: its code and message.
+    #[error("{1}")]
+    Batch(&'static str, String),
     #[error("{0}")]
     Internal(String),
 }
@@ -23,6 +26,7 @@ impl SnsError {
             SnsError::InvalidParameter(_) => "InvalidParameter",
             SnsError::TagLimitExceeded(_) => "TagLimitExceeded",
             SnsError::AuthorizationError(_) => "AuthorizationError",
+            SnsError::Batch(code, _) => code,
             SnsError::Internal(_) => "InternalError",
         }
     }
@@ -30,7 +34,9 @@ impl SnsError {
     pub fn status(&self) -> u16 {
         match self {
             SnsError::NotFound(_) => 404,
-            SnsError::InvalidParameter(_) | SnsError::TagLimitExceeded(_) => 400,
+            SnsError::InvalidParameter(_) | SnsError::TagLimitExceeded(_) | SnsError::Batch(..) => {
+                400
+            }
             SnsError::AuthorizationError(_) => 403,
             SnsError::Internal(_) => 500,
         }

@@ -2,22 +2,28 @@
 
 use std::collections::BTreeMap;
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
-/// Delivery tuning; the defaults are AWS's default HTTP delivery policy.
-#[derive(Debug, Clone, Copy)]
+use crate::{Signer, SnsError};
+
+/// How the domain is set up.
+#[derive(Debug, Clone)]
 pub struct SnsOptions {
-    /// Retries after the first attempt.
-    pub max_retries: u32,
-    /// Delay between attempts, in milliseconds.
-    pub retry_delay_ms: i64,
+    /// The base URL clients reach the server at (no trailing `/`): `SubscribeURL`,
+    /// `UnsubscribeURL` and `SigningCertURL` start with it.
+    pub public_url: String,
+    /// The signing key and certificate; `None` loads them from the SNS directory (made there on
+    /// first start).
+    pub signer: Option<Arc<Signer>>,
 }
 
 impl Default for SnsOptions {
     fn default() -> Self {
         SnsOptions {
-            max_retries: 3,
-            retry_delay_ms: 20_000,
+            public_url: "http://127.0.0.1:4599".to_owned(),
+            signer: None,
         }
     }
 }
@@ -45,6 +51,18 @@ pub struct Subscription {
     pub endpoint: String,
     pub token: String,
     pub confirmed: bool,
+    /// When the confirmation token stops being accepted (milliseconds).
+    #[serde(default)]
+    pub token_expires_ms: i64,
+    /// ConfirmSubscription was called with a signature.
+    #[serde(default)]
+    pub confirmation_authenticated: bool,
+    /// Only an authenticated caller may unsubscribe (`AuthenticateOnUnsubscribe`).
+    #[serde(default)]
+    pub authenticate_on_unsubscribe: bool,
+    /// Settable attributes: RawMessageDelivery, FilterPolicy, FilterPolicyScope, DeliveryPolicy.
+    #[serde(default)]
+    pub attributes: BTreeMap<String, String>,
 }
 
 impl Subscription {
@@ -75,6 +93,20 @@ pub struct PublishRequest {
     pub attributes: BTreeMap<String, MessageAttribute>,
 }
 
+/// One entry of PublishBatch.
+#[derive(Debug, Clone, Default)]
+pub struct BatchEntry {
+    pub id: String,
+    pub request: PublishRequest,
+}
+
+/// The outcome of one PublishBatch entry: its message id, or an error.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BatchResult {
+    Published { id: String, message_id: String },
+    Failed { id: String, error: SnsError },
+}
+
 /// A page of items and the token of the next.
 #[derive(Debug, Clone)]
 pub struct Page<T> {
@@ -90,4 +122,6 @@ pub struct DeliveryReport {
     pub dropped: usize,
     /// Deliveries whose subscription was removed (Unsubscribe, DeleteTopic) before they were made.
     pub discarded: usize,
+    /// Deliveries postponed by the subscription's throttle policy.
+    pub throttled: usize,
 }

@@ -11,11 +11,15 @@ use openwatch_storage::{Catalog, Clock, Wal, WalOptions};
 
 use crate::delivery::{Pending, QueueRecord};
 use crate::error::internal;
-use crate::{PAGE_SIZE, Page, SnsError, SnsOptions, Subscription, Topic};
+use crate::{PAGE_SIZE, Page, Signer, SnsError, SnsOptions, Subscription, Topic};
 
 pub(crate) const TOPICS: TableDefinition<&str, &[u8]> = TableDefinition::new("sns_topics");
 pub(crate) const SUBSCRIPTIONS: TableDefinition<&str, &[u8]> =
     TableDefinition::new("sns_subscriptions");
+/// Subscriptions removed by Unsubscribe, keyed by the token of their UnsubscribeConfirmation
+/// (its SubscribeURL restores them until the token expires).
+pub(crate) const UNSUBSCRIBED: TableDefinition<&str, &[u8]> =
+    TableDefinition::new("sns_unsubscribed");
 
 /// The SNS domain.
 pub struct Sns {
@@ -26,7 +30,9 @@ pub struct Sns {
     pub(crate) pending: Mutex<BTreeMap<String, Pending>>,
     /// The next delivery's sequence number (its id is the number, zero-padded).
     pub(crate) next_seq: Mutex<u64>,
-    pub(crate) options: SnsOptions,
+    pub(crate) signer: Arc<Signer>,
+    /// Base of SubscribeURL, UnsubscribeURL and SigningCertURL (no trailing `/`).
+    pub(crate) public_url: String,
     /// Serializes the catalog's read-modify-write changes.
     pub(crate) write: Mutex<()>,
 }
@@ -47,8 +53,17 @@ impl Sns {
         {
             tx.open_table(TOPICS).map_err(internal)?;
             tx.open_table(SUBSCRIPTIONS).map_err(internal)?;
+            tx.open_table(UNSUBSCRIBED).map_err(internal)?;
         }
         tx.commit().map_err(internal)?;
+        std::fs::create_dir_all(dir).map_err(internal)?;
+        let signer = match options.signer {
+            Some(s) => s,
+            None => Arc::new(Signer::load_or_create(
+                dir,
+                clock.now_millis().div_euclid(1000),
+            )?),
+        };
         let wal = Wal::open(dir, WalOptions::default()).map_err(internal)?;
         let now = clock.now_millis();
         let mut pending = BTreeMap::new();
@@ -69,6 +84,16 @@ impl Sns {
                         },
                     );
                 }
+                Ok(QueueRecord::Retry {
+                    id,
+                    attempts,
+                    next_at,
+                }) => {
+                    if let Some(p) = pending.get_mut(&id) {
+                        p.attempts = attempts;
+                        p.next_at = next_at;
+                    }
+                }
                 Ok(QueueRecord::Done { id }) => {
                     pending.remove(&id);
                 }
@@ -81,7 +106,8 @@ impl Sns {
             wal,
             pending: Mutex::new(pending),
             next_seq: Mutex::new(next_seq),
-            options,
+            signer,
+            public_url: options.public_url.trim_end_matches('/').to_owned(),
             write: Mutex::new(()),
         })
     }

@@ -1,16 +1,17 @@
-//! Subscriptions: Subscribe, ConfirmSubscription, Unsubscribe, their attributes and lists.
+//! Subscriptions: Subscribe (with the SubscriptionConfirmation handshake), ConfirmSubscription,
+//! Unsubscribe (with its UnsubscribeConfirmation) and the lists.
 
 use std::collections::BTreeMap;
 
-use serde_json::json;
-
 use crate::delivery::delivery;
 use crate::error::internal;
-use crate::publish::iso_millis;
-use crate::store::{SUBSCRIPTIONS, page};
-use crate::{Page, Sns, SnsError, Subscription, http, parse_topic_arn};
+use crate::policy::effective;
+use crate::store::{SUBSCRIPTIONS, UNSUBSCRIBED, page};
+use crate::sub_attributes::check_subscription_attributes;
+use crate::{Page, Sns, SnsError, Subscription, Topic, http, parse_topic_arn};
 
-pub(crate) const EFFECTIVE_SUBSCRIPTION_DELIVERY_POLICY: &str = r#"{"healthyRetryPolicy":{"minDelayTarget":20,"maxDelayTarget":20,"numRetries":3,"numMaxDelayRetries":0,"numNoDelayRetries":0,"numMinDelayRetries":0,"backoffFunction":"linear"},"sicklyRetryPolicy":null,"throttlePolicy":null,"requestPolicy":{"headerContentType":"text/plain; charset=UTF-8"},"guaranteed":false}"#;
+/// How long a confirmation token is accepted (AWS: three days).
+pub const TOKEN_LIFETIME_MS: i64 = 3 * 86_400_000;
 
 pub(crate) fn token() -> String {
     format!(
@@ -18,6 +19,10 @@ pub(crate) fn token() -> String {
         uuid::Uuid::new_v4().simple(),
         uuid::Uuid::new_v4().simple()
     )
+}
+
+fn invalid_token() -> SnsError {
+    SnsError::invalid("Invalid token")
 }
 
 impl Sns {
@@ -30,8 +35,26 @@ impl Sns {
             .collect())
     }
 
-    /// Subscribe: an `http` endpoint gets a pending subscription and a SubscriptionConfirmation
-    /// POST. Subscribing the same endpoint again returns the existing subscription.
+    /// Queues a signed SubscriptionConfirmation or UnsubscribeConfirmation to `sub`.
+    fn send_confirmation(
+        &self,
+        topic: &Topic,
+        sub: &Subscription,
+        kind: &str,
+        token: &str,
+    ) -> Result<(), SnsError> {
+        let message_id = uuid::Uuid::new_v4().to_string();
+        let body = self.confirmation_body(topic, kind, &message_id, token, &sub.arn)?;
+        let policy = effective(
+            topic.attributes.get("DeliveryPolicy").map(String::as_str),
+            sub.attributes.get("DeliveryPolicy").map(String::as_str),
+        );
+        let mut d = delivery(sub, kind, &message_id, body, policy, false);
+        d.after_unsubscribe = kind == "UnsubscribeConfirmation";
+        self.enqueue(vec![d])
+    }
+
+    /// Subscribe without attributes (see [`Sns::subscribe_with_attributes`]).
     pub fn subscribe(
         &self,
         account: &str,
@@ -40,31 +63,70 @@ impl Sns {
         protocol: &str,
         endpoint: &str,
     ) -> Result<Subscription, SnsError> {
-        match protocol {
-            "http" => {}
-            "https" => {
-                return Err(SnsError::invalid(
-                    "Invalid parameter: Protocol Reason: https is not supported: this server has no TLS client; use http",
-                ));
-            }
+        self.subscribe_with_attributes(
+            account,
+            region,
+            topic_arn,
+            protocol,
+            endpoint,
+            &BTreeMap::new(),
+        )
+    }
+
+    /// Subscribe: an `http` or `https` endpoint gets a pending subscription and a signed
+    /// SubscriptionConfirmation whose SubscribeURL (or ConfirmSubscription with its token)
+    /// confirms it. Subscribing the same endpoint again returns the existing subscription (and
+    /// sends a pending one a new confirmation).
+    pub fn subscribe_with_attributes(
+        &self,
+        account: &str,
+        region: &str,
+        topic_arn: &str,
+        protocol: &str,
+        endpoint: &str,
+        attributes: &BTreeMap<String, String>,
+    ) -> Result<Subscription, SnsError> {
+        let url = match protocol {
+            "http" => http::HttpUrl::parse(endpoint),
+            "https" => http::HttpUrl::parse_https(endpoint),
             _ => {
                 return Err(SnsError::invalid(format!(
-                    "Invalid parameter: Protocol Reason: {protocol} is not supported by this server; use http"
+                    "Invalid parameter: Protocol Reason: {protocol} is not supported by this server; use http or https"
                 )));
             }
+        };
+        if url.is_none() {
+            return Err(SnsError::invalid(format!(
+                "Invalid parameter: Endpoint Reason: must be an {protocol}:// URL"
+            )));
         }
-        if http::HttpUrl::parse(endpoint).is_none() {
-            return Err(SnsError::invalid(
-                "Invalid parameter: Endpoint must be an http:// URL",
-            ));
-        }
+        let attributes = check_subscription_attributes(attributes)?;
         let _w = self.write.lock();
         let topic = self.topic(account, region, topic_arn)?;
-        if let Some(existing) = self
+        let now = self.clock.now_millis();
+        if let Some(mut existing) = self
             .subscriptions_of(&topic.arn)?
             .into_iter()
             .find(|s| s.protocol == protocol && s.endpoint == endpoint)
         {
+            if attributes
+                .iter()
+                .any(|(k, v)| existing.attributes.get(k) != Some(v))
+            {
+                return Err(SnsError::invalid(
+                    "Invalid parameter: Attributes Reason: Subscription already exists with different attributes",
+                ));
+            }
+            if !existing.confirmed {
+                existing.token_expires_ms = now + TOKEN_LIFETIME_MS;
+                self.put_subscription(&existing)?;
+                self.send_confirmation(
+                    &topic,
+                    &existing,
+                    "SubscriptionConfirmation",
+                    &existing.token,
+                )?;
+            }
             return Ok(existing);
         }
         let sub = Subscription {
@@ -75,30 +137,17 @@ impl Sns {
             endpoint: endpoint.to_owned(),
             token: token(),
             confirmed: false,
+            token_expires_ms: now + TOKEN_LIFETIME_MS,
+            confirmation_authenticated: false,
+            authenticate_on_unsubscribe: false,
+            attributes,
         };
         self.put_subscription(&sub)?;
-        let message_id = uuid::Uuid::new_v4().to_string();
-        let body = json!({
-            "Type": "SubscriptionConfirmation",
-            "MessageId": message_id,
-            "Token": sub.token,
-            "TopicArn": topic.arn,
-            "Message": format!(
-                "You have chosen to subscribe to the topic {}.\nTo confirm the subscription, call ConfirmSubscription with this TopicArn and Token.",
-                topic.arn
-            ),
-            "Timestamp": iso_millis(self.clock.now_millis()),
-        });
-        self.enqueue(vec![delivery(
-            &sub,
-            "SubscriptionConfirmation",
-            &message_id,
-            body.to_string(),
-        )])?;
+        self.send_confirmation(&topic, &sub, "SubscriptionConfirmation", &sub.token)?;
         Ok(sub)
     }
 
-    /// ConfirmSubscription: the token sent to the endpoint confirms its subscription.
+    /// ConfirmSubscription by an authenticated caller, without AuthenticateOnUnsubscribe.
     pub fn confirm_subscription(
         &self,
         account: &str,
@@ -106,17 +155,57 @@ impl Sns {
         topic_arn: &str,
         token: &str,
     ) -> Result<String, SnsError> {
+        self.confirm_subscription_as(account, region, topic_arn, token, true, false)
+    }
+
+    /// ConfirmSubscription: a token sent to the endpoint (in a SubscriptionConfirmation, or in
+    /// the UnsubscribeConfirmation of a removed subscription, which it restores) confirms the
+    /// subscription while it is at most three days old. `authenticated` is whether the call
+    /// was signed; only then is `authenticate_on_unsubscribe` honoured.
+    pub fn confirm_subscription_as(
+        &self,
+        account: &str,
+        region: &str,
+        topic_arn: &str,
+        token: &str,
+        authenticated: bool,
+        authenticate_on_unsubscribe: bool,
+    ) -> Result<String, SnsError> {
         let _w = self.write.lock();
         let topic = self.topic(account, region, topic_arn)?;
-        let mut sub = self
+        let now = self.clock.now_millis();
+        let found = self
             .subscriptions_of(&topic.arn)?
             .into_iter()
-            .find(|s| s.token == token)
-            .ok_or_else(|| SnsError::invalid("Invalid token"))?;
-        if !sub.confirmed {
-            sub.confirmed = true;
-            self.put_subscription(&sub)?;
+            .find(|s| s.token == token);
+        let (mut sub, restored) = match found {
+            Some(s) => (s, false),
+            None => match self.get::<Subscription>(UNSUBSCRIBED, token)? {
+                Some(s) if s.topic_arn == topic.arn => (s, true),
+                _ => return Err(invalid_token()),
+            },
+        };
+        if sub.confirmed && !restored {
+            return Ok(sub.arn);
         }
+        if now > sub.token_expires_ms {
+            return Err(invalid_token());
+        }
+        sub.confirmed = true;
+        sub.confirmation_authenticated = authenticated;
+        sub.authenticate_on_unsubscribe = authenticated && authenticate_on_unsubscribe;
+        let bytes = serde_json::to_vec(&sub).map_err(internal)?;
+        let tx = self.catalog.db().begin_write().map_err(internal)?;
+        {
+            let mut t = tx.open_table(SUBSCRIPTIONS).map_err(internal)?;
+            t.insert(sub.arn.as_str(), bytes.as_slice())
+                .map_err(internal)?;
+            if restored {
+                let mut u = tx.open_table(UNSUBSCRIBED).map_err(internal)?;
+                u.remove(token).map_err(internal)?;
+            }
+        }
+        tx.commit().map_err(internal)?;
         Ok(sub.arn)
     }
 
@@ -134,48 +223,74 @@ impl Sns {
             .ok_or_else(|| SnsError::NotFound("Subscription does not exist".into()))
     }
 
-    /// GetSubscriptionAttributes.
-    pub fn subscription_attributes(
+    /// Unsubscribe by an authenticated caller.
+    pub fn unsubscribe(&self, account: &str, region: &str, arn: &str) -> Result<(), SnsError> {
+        self.unsubscribe_as(account, region, arn, true)
+    }
+
+    /// Unsubscribe. An unauthenticated call (the UnsubscribeURL) is refused for subscriptions
+    /// confirmed with `AuthenticateOnUnsubscribe`. A confirmed endpoint gets a signed
+    /// UnsubscribeConfirmation whose SubscribeURL restores the subscription for three days.
+    pub fn unsubscribe_as(
         &self,
         account: &str,
         region: &str,
         arn: &str,
-    ) -> Result<BTreeMap<String, String>, SnsError> {
-        let s = self.subscription(account, region, arn)?;
-        Ok(BTreeMap::from([
-            ("SubscriptionArn".to_owned(), s.arn.clone()),
-            ("TopicArn".to_owned(), s.topic_arn.clone()),
-            ("Owner".to_owned(), s.owner.clone()),
-            ("Protocol".to_owned(), s.protocol.clone()),
-            ("Endpoint".to_owned(), s.endpoint.clone()),
-            ("PendingConfirmation".to_owned(), (!s.confirmed).to_string()),
-            (
-                "ConfirmationWasAuthenticated".to_owned(),
-                "false".to_owned(),
-            ),
-            ("RawMessageDelivery".to_owned(), "false".to_owned()),
-            (
-                "EffectiveDeliveryPolicy".to_owned(),
-                EFFECTIVE_SUBSCRIPTION_DELIVERY_POLICY.to_owned(),
-            ),
-        ]))
-    }
-
-    /// Unsubscribe.
-    pub fn unsubscribe(&self, account: &str, region: &str, arn: &str) -> Result<(), SnsError> {
+        authenticated: bool,
+    ) -> Result<(), SnsError> {
         let _w = self.write.lock();
-        let sub = self.subscription(account, region, arn)?;
+        let mut sub = self.subscription(account, region, arn)?;
+        if !authenticated && sub.authenticate_on_unsubscribe {
+            return Err(SnsError::AuthorizationError(
+                "This subscription was confirmed with AuthenticateOnUnsubscribe: Unsubscribe needs an authenticated request".into(),
+            ));
+        }
+        let topic = self.topic(account, region, &sub.topic_arn).ok();
+        let goodbye = sub.confirmed && topic.is_some();
+        let restore_token = token();
         let tx = self.catalog.db().begin_write().map_err(internal)?;
         {
             let mut s = tx.open_table(SUBSCRIPTIONS).map_err(internal)?;
             s.remove(sub.arn.as_str()).map_err(internal)?;
+            if goodbye {
+                sub.token_expires_ms = self.clock.now_millis() + TOKEN_LIFETIME_MS;
+                let bytes = serde_json::to_vec(&sub).map_err(internal)?;
+                let mut u = tx.open_table(UNSUBSCRIBED).map_err(internal)?;
+                u.insert(restore_token.as_str(), bytes.as_slice())
+                    .map_err(internal)?;
+            }
         }
         tx.commit().map_err(internal)?;
-        if let Ok(mut topic) = self.topic(account, region, &sub.topic_arn) {
+        if let Some(mut topic) = topic {
             topic.subscriptions_deleted += 1;
             self.put_topic(&topic)?;
+            if goodbye {
+                self.send_confirmation(&topic, &sub, "UnsubscribeConfirmation", &restore_token)?;
+            }
         }
         Ok(())
+    }
+
+    /// Forgets removed subscriptions whose restore token has expired.
+    pub(crate) fn purge_unsubscribed(&self) -> Result<(), SnsError> {
+        let now = self.clock.now_millis();
+        let expired: Vec<String> = self
+            .scan::<Subscription>(UNSUBSCRIBED, "")?
+            .into_iter()
+            .filter(|(_, s)| s.token_expires_ms < now)
+            .map(|(k, _)| k)
+            .collect();
+        if expired.is_empty() {
+            return Ok(());
+        }
+        let tx = self.catalog.db().begin_write().map_err(internal)?;
+        {
+            let mut u = tx.open_table(UNSUBSCRIBED).map_err(internal)?;
+            for k in &expired {
+                u.remove(k.as_str()).map_err(internal)?;
+            }
+        }
+        tx.commit().map_err(internal)
     }
 
     /// ListSubscriptions of `(account, region)`, or of one topic.

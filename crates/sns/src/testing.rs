@@ -1,9 +1,11 @@
-//! A loopback HTTP receiver for tests of delivery (here and in the crates that wire SNS in).
+//! Test support for delivery (here and in the crates that wire SNS in): a loopback HTTP
+//! receiver, a signature verifier that uses nothing but the certificate's PEM (as a
+//! subscriber would), and a signer made once per test process.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use parking_lot::Mutex;
 
@@ -93,4 +95,89 @@ impl Receiver {
             .filter_map(|r| serde_json::from_str(&r.body).ok())
             .collect()
     }
+}
+
+/// A signer made once per process (key generation is slow in debug builds).
+pub fn signer() -> Arc<crate::Signer> {
+    static SIGNER: OnceLock<Arc<crate::Signer>> = OnceLock::new();
+    Arc::clone(SIGNER.get_or_init(|| {
+        Arc::new(crate::Signer::generate(1_764_000_000).unwrap_or_else(|e| panic!("{e}")))
+    }))
+}
+
+/// Options for tests: the shared [`signer`] and `public_url`.
+pub fn options(public_url: &str) -> crate::SnsOptions {
+    crate::SnsOptions {
+        public_url: public_url.to_owned(),
+        signer: Some(signer()),
+    }
+}
+
+/// Decodes standard base64 (padding optional, whitespace skipped).
+pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let mut acc = 0u32;
+    let mut bits = 0;
+    for c in text.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            b'=' | b'\n' | b'\r' | b' ' => continue,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    Some(out)
+}
+
+/// Verifies a message body as a subscriber does, using only `pem` (the certificate fetched
+/// from `SigningCertURL`): the certificate's self-signature, then the message's signature
+/// over the string SNS signs, with SHA1 or SHA256 as `SignatureVersion` says.
+pub fn verify_message(body: &serde_json::Value, pem: &str) -> Result<(), String> {
+    use rsa::pkcs1v15::Pkcs1v15Sign;
+    use rsa::pkcs8::DecodePublicKey;
+    use sha2::Digest;
+
+    let b64: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    let der = base64_decode(&b64).ok_or("the PEM is not base64")?;
+    let cert = crate::parse_certificate(&der).ok_or("not an X.509 certificate")?;
+    let key = rsa::RsaPublicKey::from_public_key_der(&cert.spki).map_err(|e| e.to_string())?;
+    key.verify(
+        Pkcs1v15Sign::new::<sha2::Sha256>(),
+        &sha2::Sha256::digest(&cert.tbs),
+        &cert.signature,
+    )
+    .map_err(|e| format!("the certificate's signature: {e}"))?;
+    let obj = body.as_object().ok_or("the body is not a JSON object")?;
+    let text = crate::string_to_sign(obj).ok_or("not a signed message type")?;
+    let signature = obj
+        .get("Signature")
+        .and_then(serde_json::Value::as_str)
+        .and_then(base64_decode)
+        .ok_or("no Signature")?;
+    let outcome = match obj
+        .get("SignatureVersion")
+        .and_then(serde_json::Value::as_str)
+    {
+        Some("1") => key.verify(
+            Pkcs1v15Sign::new::<sha1::Sha1>(),
+            &sha1::Sha1::digest(text.as_bytes()),
+            &signature,
+        ),
+        Some("2") => key.verify(
+            Pkcs1v15Sign::new::<sha2::Sha256>(),
+            &sha2::Sha256::digest(text.as_bytes()),
+            &signature,
+        ),
+        other => return Err(format!("unknown SignatureVersion {other:?}")),
+    };
+    outcome.map_err(|e| format!("the message's signature: {e}"))
 }

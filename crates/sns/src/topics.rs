@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 
 use crate::error::internal;
 use crate::limits::check_tags;
+use crate::policy::{parse_topic_policy, topic_effective_json};
 use crate::store::{SUBSCRIPTIONS, TOPICS, key, page, resource_not_found};
 use crate::{MAX_TAGS, Page, Sns, SnsError, Topic};
 
@@ -58,8 +59,6 @@ pub(crate) fn default_policy(arn: &str, account: &str) -> String {
     .to_string()
 }
 
-pub(crate) const DEFAULT_EFFECTIVE_DELIVERY_POLICY: &str = r#"{"http":{"defaultHealthyRetryPolicy":{"minDelayTarget":20,"maxDelayTarget":20,"numRetries":3,"numMaxDelayRetries":0,"numNoDelayRetries":0,"numMinDelayRetries":0,"backoffFunction":"linear"},"disableSubscriptionOverrides":false,"defaultRequestPolicy":{"headerContentType":"text/plain; charset=UTF-8"}}}"#;
-
 /// Checks a settable topic attribute; returns its canonical name.
 pub(crate) fn check_attribute(name: &str, value: &str) -> Result<&'static str, SnsError> {
     match name {
@@ -71,19 +70,29 @@ pub(crate) fn check_attribute(name: &str, value: &str) -> Result<&'static str, S
             }
             Ok("DisplayName")
         }
-        "Policy" | "DeliveryPolicy" => {
+        "Policy" => {
             if !value.is_empty()
                 && !serde_json::from_str::<Value>(value).is_ok_and(|v| v.is_object())
             {
-                return Err(SnsError::invalid(format!(
-                    "Invalid parameter: {name}: not a JSON object"
-                )));
+                return Err(SnsError::invalid(
+                    "Invalid parameter: Policy: not a JSON object",
+                ));
             }
-            Ok(if name == "Policy" {
-                "Policy"
-            } else {
-                "DeliveryPolicy"
-            })
+            Ok("Policy")
+        }
+        "DeliveryPolicy" => {
+            if !value.is_empty() {
+                parse_topic_policy(value)?;
+            }
+            Ok("DeliveryPolicy")
+        }
+        "SignatureVersion" => {
+            if value != "1" && value != "2" {
+                return Err(SnsError::invalid(
+                    "Invalid parameter: SignatureVersion: must be 1 or 2",
+                ));
+            }
+            Ok("SignatureVersion")
         }
         "FifoTopic" | "ContentBasedDeduplication" if value.eq_ignore_ascii_case("true") => {
             Err(SnsError::invalid(
@@ -220,10 +229,16 @@ impl Sns {
         out.insert("Owner".into(), topic.account.clone());
         out.insert("Policy".into(), default_policy(&topic.arn, &topic.account));
         out.insert("DisplayName".into(), String::new());
+        let (policy, locked) = topic
+            .attributes
+            .get("DeliveryPolicy")
+            .and_then(|p| parse_topic_policy(p).ok())
+            .unwrap_or_default();
         out.insert(
             "EffectiveDeliveryPolicy".into(),
-            DEFAULT_EFFECTIVE_DELIVERY_POLICY.into(),
+            topic_effective_json(&policy, locked),
         );
+        out.insert("SignatureVersion".into(), "1".into());
         out.insert("SubscriptionsConfirmed".into(), confirmed.to_string());
         out.insert(
             "SubscriptionsPending".into(),
@@ -241,7 +256,8 @@ impl Sns {
         Ok(out)
     }
 
-    /// SetTopicAttributes: DisplayName, Policy or DeliveryPolicy (an empty value resets it).
+    /// SetTopicAttributes: DisplayName, Policy, DeliveryPolicy (an empty value resets them) or
+    /// SignatureVersion.
     pub fn set_topic_attribute(
         &self,
         account: &str,

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use openwatch_sns::testing::Receiver;
-use openwatch_sns::{PublishRequest, Sns, SnsError, SnsOptions};
+use openwatch_sns::{PublishRequest, Sns, SnsError};
 use openwatch_storage::{Catalog, SimClock};
 
 const A: &str = "123456789012";
@@ -19,12 +19,13 @@ fn open(dir: &std::path::Path, clock: &Arc<SimClock>) -> Sns {
         catalog,
         &dir.join("sns"),
         clock.clone(),
-        SnsOptions {
-            max_retries: 2,
-            retry_delay_ms: 1000,
-        },
+        openwatch_sns::testing::options("http://127.0.0.1:4599"),
     )
     .unwrap()
+}
+
+fn none() -> BTreeMap<String, String> {
+    BTreeMap::new()
 }
 
 fn publish(sns: &Sns, arn: &str, message: &str) -> String {
@@ -141,14 +142,20 @@ fn confirmation_then_notification_with_retries() {
         .create_topic(A, R, "t", &BTreeMap::new(), &BTreeMap::new())
         .unwrap();
     assert!(matches!(
-        sns.subscribe(A, R, &arn, "https", "https://example.com/"),
-        Err(SnsError::InvalidParameter(m)) if m.contains("TLS")
+        sns.subscribe_with_attributes(A, R, &arn, "https", "http://example.com/", &none()),
+        Err(SnsError::InvalidParameter(m)) if m.contains("https://")
     ));
     assert!(matches!(
-        sns.subscribe(A, R, &arn, "email", "a@example.com"),
+        sns.subscribe_with_attributes(A, R, &arn, "http", "https://example.com/", &none()),
+        Err(SnsError::InvalidParameter(m)) if m.contains("http://")
+    ));
+    assert!(matches!(
+        sns.subscribe_with_attributes(A, R, &arn, "email", "a@example.com", &none()),
         Err(SnsError::InvalidParameter(_))
     ));
-    let sub = sns.subscribe(A, R, &arn, "http", &rx.url).unwrap();
+    let sub = sns
+        .subscribe_with_attributes(A, R, &arn, "http", &rx.url, &none())
+        .unwrap();
     assert!(!sub.confirmed);
     assert!(sub.arn.starts_with(&format!("{arn}:")));
     // Not confirmed: a publish reaches nobody.
@@ -166,11 +173,12 @@ fn confirmation_then_notification_with_retries() {
     assert_eq!(body["TopicArn"], arn.as_str());
     let token = body["Token"].as_str().unwrap();
     assert!(matches!(
-        sns.confirm_subscription(A, R, &arn, "nope"),
+        sns.confirm_subscription_as(A, R, &arn, "nope", true, false),
         Err(SnsError::InvalidParameter(_))
     ));
     assert_eq!(
-        sns.confirm_subscription(A, R, &arn, token).unwrap(),
+        sns.confirm_subscription_as(A, R, &arn, token, true, false)
+            .unwrap(),
         sub.arn
     );
     assert_eq!(
@@ -178,14 +186,15 @@ fn confirmation_then_notification_with_retries() {
         "1"
     );
 
-    // The receiver fails twice, then accepts: two retries.
+    // The receiver fails twice, then accepts: two retries, 20 s apart (AWS's default policy).
     rx.statuses.lock().extend([500, 503]);
     let id = publish(&sns, &arn, "hi");
     assert_eq!(sns.run_deliveries().unwrap().retried, 1);
+    clock.advance(Duration::from_secs(19));
     assert_eq!(sns.run_deliveries().unwrap().retried, 0, "not due yet");
     clock.advance(Duration::from_secs(1));
     assert_eq!(sns.run_deliveries().unwrap().retried, 1);
-    clock.advance(Duration::from_secs(1));
+    clock.advance(Duration::from_secs(20));
     assert_eq!(sns.run_deliveries().unwrap().delivered, 1);
     assert_eq!(sns.pending_deliveries(), 0);
     let got = rx.received.lock().clone();
@@ -199,20 +208,36 @@ fn confirmation_then_notification_with_retries() {
     assert_eq!(body["Message"], "hi");
     assert_eq!(body["Subject"], "hello");
     assert_eq!(body["MessageId"], id.as_str());
-    assert!(body.get("Signature").is_none());
+    assert_eq!(body["SignatureVersion"], "1");
+    assert!(
+        body["UnsubscribeURL"].as_str().unwrap().starts_with(
+            "http://127.0.0.1:4599/?Action=Unsubscribe&SubscriptionArn=arn%3Aaws%3Asns"
+        )
+    );
 
-    // Past the last retry the delivery is dropped.
-    rx.statuses.lock().extend([500, 500, 500]);
+    // A subscription's DeliveryPolicy: 2 retries 1 s apart; past the last one, dropped.
+    sns.set_subscription_attribute(
+        A,
+        R,
+        &sub.arn,
+        "DeliveryPolicy",
+        r#"{"healthyRetryPolicy":{"numRetries":2,"minDelayTarget":1,"maxDelayTarget":1}}"#,
+    )
+    .unwrap();
+    rx.statuses.lock().extend([500, 500, 500, 500]);
     publish(&sns, &arn, "lost");
+    let mut attempts = 0;
     for _ in 0..3 {
-        sns.run_deliveries().unwrap();
+        let r = sns.run_deliveries().unwrap();
+        attempts += r.retried + r.dropped;
         clock.advance(Duration::from_secs(1));
     }
+    assert_eq!(attempts, 3);
     assert_eq!(sns.pending_deliveries(), 0);
 
-    sns.unsubscribe(A, R, &sub.arn).unwrap();
+    sns.unsubscribe_as(A, R, &sub.arn, true).unwrap();
     assert!(matches!(
-        sns.unsubscribe(A, R, &sub.arn),
+        sns.unsubscribe_as(A, R, &sub.arn, true),
         Err(SnsError::NotFound(_))
     ));
     assert_eq!(
@@ -231,7 +256,8 @@ fn queued_deliveries_survive_a_restart() {
         let arn = sns
             .create_topic(A, R, "t", &BTreeMap::new(), &BTreeMap::new())
             .unwrap();
-        sns.subscribe(A, R, &arn, "http", &rx.url).unwrap();
+        sns.subscribe_with_attributes(A, R, &arn, "http", &rx.url, &none())
+            .unwrap();
         sns.close().unwrap();
     }
     let sns = open(dir.path(), &clock);
@@ -286,12 +312,40 @@ fn deliveries_of_a_removed_subscription_are_discarded() {
     let arn = sns
         .create_topic(A, R, "t", &BTreeMap::new(), &BTreeMap::new())
         .unwrap();
-    let sub = sns.subscribe(A, R, &arn, "http", &rx.url).unwrap();
-    sns.confirm_subscription(A, R, &arn, &sub.token).unwrap();
+    let sub = sns
+        .subscribe_with_attributes(A, R, &arn, "http", &rx.url, &none())
+        .unwrap();
+    sns.confirm_subscription_as(A, R, &arn, &sub.token, true, false)
+        .unwrap();
     publish(&sns, &arn, "never");
     sns.delete_topic(A, R, &arn).unwrap();
     let report = sns.run_deliveries().unwrap();
     assert_eq!(report.discarded, 2, "{report:?}");
     assert!(rx.received.lock().is_empty());
     assert_eq!(sns.pending_deliveries(), 0);
+}
+
+#[test]
+fn a_retry_schedule_survives_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(SimClock::new(1_764_000_000_000));
+    let rx = Receiver::start().unwrap();
+    {
+        let sns = open(dir.path(), &clock);
+        let arn = sns
+            .create_topic(A, R, "t", &BTreeMap::new(), &BTreeMap::new())
+            .unwrap();
+        sns.subscribe_with_attributes(A, R, &arn, "http", &rx.url, &none())
+            .unwrap();
+        rx.statuses.lock().push_back(500);
+        assert_eq!(sns.run_deliveries().unwrap().retried, 1);
+        sns.close().unwrap();
+    }
+    // Reopened 10 s later: the retry is still due 20 s after the failure, not at once.
+    clock.advance(Duration::from_secs(10));
+    let sns = open(dir.path(), &clock);
+    assert_eq!(sns.pending_deliveries(), 1);
+    assert_eq!(sns.run_deliveries().unwrap().delivered, 0);
+    clock.advance(Duration::from_secs(10));
+    assert_eq!(sns.run_deliveries().unwrap().delivered, 1);
 }

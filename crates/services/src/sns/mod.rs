@@ -1,26 +1,35 @@
-//! SNS over awsquery: topics, `http` subscriptions, Publish and topic tags. The domain
-//! (`openwatch-sns`) holds the state and delivers; this module maps shapes and errors.
+//! SNS over awsquery: topics, `http` subscriptions and their attributes, Publish,
+//! PublishBatch and topic tags. The domain (`openwatch-sns`) holds the state, signs and
+//! delivers; this module maps shapes and errors. ConfirmSubscription and Unsubscribe are also
+//! accepted as unsigned `GET`s (the SubscribeURL and UnsubscribeURL of SNS messages), and the
+//! signing certificate is served unauthenticated at `Sns::signing_cert_path`.
 
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use openwatch_sns::{Sns, SnsError};
+use openwatch_types::AccountId;
 use openwatch_wire::{ApiError, CallContext, Operation, Registry, Service, Value};
 
 mod publish;
 mod subscriptions;
 mod topics;
 
-use publish::publish;
-pub use publish::{MessageAttributeEntry, MessageAttributeValue, PublishInput, PublishOutput};
+pub use publish::{
+    BatchResultErrorEntry, MessageAttributeEntry, MessageAttributeValue, PublishBatchInput,
+    PublishBatchOutput, PublishBatchRequestEntry, PublishBatchResultEntry, PublishInput,
+    PublishOutput,
+};
+use publish::{publish, publish_batch};
 pub use subscriptions::{
     ConfirmSubscriptionInput, ListSubscriptionsByTopicInput, ListSubscriptionsOutput,
-    SubscribeInput, SubscriptionArnInput, SubscriptionArnOutput, SubscriptionShape,
+    SetSubscriptionAttributesInput, SubscribeInput, SubscriptionArnInput, SubscriptionArnOutput,
+    SubscriptionShape,
 };
 use subscriptions::{
     confirm_subscription, get_subscription_attributes, list_subscriptions,
-    list_subscriptions_by_topic, subscribe, unsubscribe,
+    list_subscriptions_by_topic, set_subscription_attributes, subscribe, unsubscribe,
 };
 pub use topics::{
     AttributesOutput, CreateTopicInput, ListTagsOutput, ListTopicsOutput, NextTokenInput,
@@ -81,6 +90,32 @@ fn topic_resource(ctx: &CallContext, input: &Value) -> String {
     format!("arn:aws:sns:{}:{}:{name}", ctx.region, ctx.account)
 }
 
+/// The account and region of the ARN in `member` (`arn:aws:sns:<region>:<account>:…`), for
+/// the unsigned `GET`s of ConfirmSubscription (TopicArn) and Unsubscribe (SubscriptionArn).
+fn arn_scope(input: &Value, member: &str) -> Result<(AccountId, String), ApiError> {
+    let arn = input.get(member).and_then(Value::as_str).unwrap_or("");
+    let mut parts = arn.strip_prefix("arn:aws:sns:").unwrap_or("").split(':');
+    match (
+        parts.next(),
+        parts.next().and_then(|a| AccountId::parse(a).ok()),
+    ) {
+        (Some(region), Some(account)) if !region.is_empty() => Ok((account, region.to_owned())),
+        _ => Err(ApiError::new(
+            400,
+            "InvalidParameter",
+            format!("Invalid parameter: {member}"),
+        )),
+    }
+}
+
+fn topic_scope(input: &Value) -> Result<(AccountId, String), ApiError> {
+    arn_scope(input, "TopicArn")
+}
+
+fn subscription_scope(input: &Value) -> Result<(AccountId, String), ApiError> {
+    arn_scope(input, "SubscriptionArn")
+}
+
 macro_rules! handler {
     ($sns:expr, $f:ident) => {{
         let sns = Arc::clone(&$sns);
@@ -91,7 +126,13 @@ macro_rules! handler {
     }};
 }
 
+/// Registers the operations and the signing certificate (a public document).
 pub fn register(registry: &mut Registry, sns: Arc<Sns>) {
+    registry.add_public_document(
+        sns.signing_cert_path(),
+        "application/x-x509-ca-cert",
+        sns.signing_cert_pem().into_bytes(),
+    );
     let s = Service::Sns;
     let op = |read_only: bool, o: Operation| {
         let o = o.resource(topic_resource);
@@ -127,11 +168,21 @@ pub fn register(registry: &mut Registry, sns: Arc<Sns>) {
             s,
             "ConfirmSubscription",
             handler!(sns, confirm_subscription),
-        ),
+        )
+        .anonymous_get(topic_scope),
     ));
     registry.add(op(
         false,
-        Operation::new(s, "Unsubscribe", handler!(sns, unsubscribe)),
+        Operation::new(s, "Unsubscribe", handler!(sns, unsubscribe))
+            .anonymous_get(subscription_scope),
+    ));
+    registry.add(op(
+        false,
+        Operation::new(
+            s,
+            "SetSubscriptionAttributes",
+            handler!(sns, set_subscription_attributes),
+        ),
     ));
     registry.add(op(
         true,
@@ -156,6 +207,10 @@ pub fn register(registry: &mut Registry, sns: Arc<Sns>) {
     registry.add(op(
         false,
         Operation::new(s, "Publish", handler!(sns, publish)),
+    ));
+    registry.add(op(
+        false,
+        Operation::new(s, "PublishBatch", handler!(sns, publish_batch)),
     ));
     registry.add(op(
         false,

@@ -1,5 +1,7 @@
 //! Subscription operations: their shapes and handlers (Subscribe … ListSubscriptionsByTopic).
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use openwatch_sns::{Sns, SnsError, Subscription};
@@ -39,6 +41,15 @@ pub struct ConfirmSubscriptionInput {
 #[serde(rename_all = "PascalCase")]
 pub struct SubscriptionArnInput {
     pub subscription_arn: String,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SetSubscriptionAttributesInput {
+    pub subscription_arn: String,
+    pub attribute_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribute_value: Option<String>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -84,21 +95,22 @@ pub(super) fn subscribe(
     ctx: &CallContext,
     i: SubscribeInput,
 ) -> Result<SubscriptionArnOutput, SnsError> {
-    if i.attributes.as_ref().is_some_and(|a| !a.is_empty()) {
-        return Err(SnsError::InvalidParameter(
-            "Invalid parameter: Attributes: subscription attributes are not supported by this server"
-                .into(),
-        ));
-    }
+    let attributes: BTreeMap<String, String> = i
+        .attributes
+        .unwrap_or_default()
+        .into_iter()
+        .map(|e| (e.key, e.value))
+        .collect();
     let endpoint = i
         .endpoint
         .ok_or_else(|| SnsError::InvalidParameter("Invalid parameter: Endpoint".into()))?;
-    let sub = sns.subscribe(
+    let sub = sns.subscribe_with_attributes(
         ctx.account.as_str(),
         &ctx.region,
         &i.topic_arn,
         &i.protocol,
         &endpoint,
+        &attributes,
     )?;
     let subscription_arn = if sub.confirmed || i.return_subscription_arn == Some(true) {
         sub.arn
@@ -108,13 +120,30 @@ pub(super) fn subscribe(
     Ok(SubscriptionArnOutput { subscription_arn })
 }
 
+/// Also reached unsigned, as the SubscribeURL of a confirmation message.
 pub(super) fn confirm_subscription(
     sns: &Sns,
     ctx: &CallContext,
     i: ConfirmSubscriptionInput,
 ) -> Result<SubscriptionArnOutput, SnsError> {
-    let subscription_arn =
-        sns.confirm_subscription(ctx.account.as_str(), &ctx.region, &i.topic_arn, &i.token)?;
+    let authenticate_on_unsubscribe = match i.authenticate_on_unsubscribe.as_deref() {
+        None => false,
+        Some(v) if v.eq_ignore_ascii_case("true") => true,
+        Some(v) if v.eq_ignore_ascii_case("false") => false,
+        Some(v) => {
+            return Err(SnsError::InvalidParameter(format!(
+                "Invalid parameter: AuthenticateOnUnsubscribe: {v} is not true or false"
+            )));
+        }
+    };
+    let subscription_arn = sns.confirm_subscription_as(
+        ctx.account.as_str(),
+        &ctx.region,
+        &i.topic_arn,
+        &i.token,
+        !ctx.caller.is_anonymous(),
+        authenticate_on_unsubscribe,
+    )?;
     Ok(SubscriptionArnOutput { subscription_arn })
 }
 
@@ -137,7 +166,27 @@ pub(super) fn unsubscribe(
     ctx: &CallContext,
     i: SubscriptionArnInput,
 ) -> Result<Empty, SnsError> {
-    sns.unsubscribe(ctx.account.as_str(), &ctx.region, &i.subscription_arn)?;
+    sns.unsubscribe_as(
+        ctx.account.as_str(),
+        &ctx.region,
+        &i.subscription_arn,
+        !ctx.caller.is_anonymous(),
+    )?;
+    Ok(Empty {})
+}
+
+pub(super) fn set_subscription_attributes(
+    sns: &Sns,
+    ctx: &CallContext,
+    i: SetSubscriptionAttributesInput,
+) -> Result<Empty, SnsError> {
+    sns.set_subscription_attribute(
+        ctx.account.as_str(),
+        &ctx.region,
+        &i.subscription_arn,
+        &i.attribute_name,
+        i.attribute_value.as_deref().unwrap_or_default(),
+    )?;
     Ok(Empty {})
 }
 
