@@ -5,12 +5,11 @@
 //! (Auto Scaling, EC2, Systems Manager, Lambda…) have no target on this server: they are recorded
 //! as failed `Action` items.
 //!
-//! A composite alarm's actions are skipped while its `ActionsSuppressor` suppresses them at the
-//! moment of the transition (suppressor in ALARM, or inside its wait or extension period);
-//! actions a wait period only delays are not executed later.
+//! A composite alarm's actions are held back while its `ActionsSuppressor` suppresses them
+//! (suppressor in ALARM, or inside its wait or extension period); the alarms domain records them
+//! and `crate::alarm_link::release_suppressed` runs them once the period ends.
 
 use openwatch_alarms::store::{AlarmStore, HistoryItem, HistoryItemType, StateChange};
-use openwatch_alarms::{Suppression, SuppressorView, suppressed};
 use openwatch_sns::{PublishRequest, Sns, parse_topic_arn};
 use serde_json::{Value, json};
 
@@ -183,7 +182,11 @@ fn plan(alarms: &AlarmStore, change: &StateChange) -> Option<Plan> {
             trigger.insert("DatapointsToAlarm".into(), json!(d));
         }
         trigger.insert("ComparisonOperator".into(), json!(a.comparison_operator));
-        trigger.insert("Threshold".into(), json!(a.threshold));
+        // An anomaly-detection alarm has no Threshold: its band is the ThresholdMetricId query.
+        match &a.threshold_metric_id {
+            Some(id) => trigger.insert("ThresholdMetricId".into(), json!(id)),
+            None => trigger.insert("Threshold".into(), json!(a.threshold)),
+        };
         trigger.insert(
             "TreatMissingData".into(),
             json!(a.treat_missing_data.as_deref().unwrap_or("missing")),
@@ -211,36 +214,11 @@ fn composite_suppressed(
     change: &StateChange,
     a: &openwatch_alarms::store::CompositeAlarm,
 ) -> bool {
-    let Some(suppressor) = &a.actions_suppressor else {
-        return false;
-    };
-    let name = suppressor.rsplit(":alarm:").next().unwrap_or(suppressor);
-    let view = if let Some(m) = alarms.alarm(&change.account, &change.region, name) {
-        SuppressorView {
-            state: m.state(),
-            previous_state: None,
-            changed_at_ms: m.state_transitioned_ms,
-        }
-    } else if let Some(c) = alarms.composite(&change.account, &change.region, name) {
-        SuppressorView {
-            state: c.state(),
-            previous_state: None,
-            changed_at_ms: c.state_transitioned_ms,
-        }
-    } else {
-        return false;
-    };
-    let settings = Suppression {
-        wait_period_s: a.actions_suppressor_wait_period.unwrap_or(60),
-        extension_period_s: a.actions_suppressor_extension_period.unwrap_or(60),
-    };
-    suppressed(
-        settings,
-        view,
-        change.state.timestamp_ms,
-        change.state.timestamp_ms,
-    )
-    .is_some()
+    // The domain decides, and records held-back actions for `crate::alarm_link` to release.
+    a.actions_suppressor.is_some()
+        && alarms
+            .composite_actions_suppressed(&change.account, &change.region, &change.name)
+            .is_some()
 }
 
 /// Executes the actions of one state change; returns how many SNS publishes succeeded.

@@ -1,8 +1,10 @@
 //! Metric alarms: configuration, datapoints, the evaluation range and the M-of-N decision.
 //!
 //! [`decide`] computes what the evaluation concludes (a state, or "keep the current state");
-//! [`evaluate`] turns that into an [`Evaluation`](crate::Evaluation) with reason text and data.
+//! [`evaluate`] turns that into an [`Evaluation`](crate::Evaluation) with reason text and data;
+//! [`band`] holds the anomaly-detection (ThresholdMetricId) rules and band pairing.
 
+pub mod band;
 mod config;
 mod decide;
 mod range;

@@ -29,6 +29,21 @@ pub struct CompositeAlarm {
     pub state_reason_data: Option<String>,
     pub state_updated_ms: i64,
     pub state_transitioned_ms: i64,
+    /// The state before the last transition.
+    #[serde(default)]
+    pub previous_state_value: Option<String>,
+    /// The actions of the current state, while its `ActionsSuppressor` holds them back.
+    #[serde(default)]
+    pub pending_actions: Option<PendingActions>,
+}
+
+/// A composite alarm's suppressed actions: those of `state`, entered at `since_ms`, held back
+/// by `suppressed_by` (`WaitPeriod`, `ExtensionPeriod` or `Alarm`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PendingActions {
+    pub state: String,
+    pub since_ms: i64,
+    pub suppressed_by: String,
 }
 
 impl CompositeAlarm {
@@ -96,11 +111,7 @@ impl PutCompositeAlarm {
             &self.alarm_actions,
             &self.insufficient_data_actions,
         )?;
-        if self.tags.len() > 50 {
-            return Err(AlarmsError::InvalidParameterValue(
-                "The collection Tags must not have more than 50 members.".into(),
-            ));
-        }
+        super::tags::check_tags(&self.tags)?;
         for (name, v) in [
             (
                 "ActionsSuppressorWaitPeriod",

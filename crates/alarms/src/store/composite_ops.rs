@@ -24,8 +24,20 @@ impl AlarmStore {
     }
 
     /// PutCompositeAlarm: creates (in INSUFFICIENT_DATA, then evaluated at once) or replaces a
-    /// composite alarm. Returns the state changes the evaluation made.
+    /// composite alarm. Returns the state changes the evaluation made (their actions handed to
+    /// the registered [`AlarmActions`]).
     pub fn put_composite_alarm(
+        &self,
+        account: &str,
+        region: &str,
+        req: PutCompositeAlarm,
+    ) -> Result<Vec<StateChange>, AlarmsError> {
+        let changes = self.put_composite_stored(account, region, req)?;
+        self.dispatch_actions(&changes);
+        Ok(changes)
+    }
+
+    fn put_composite_stored(
         &self,
         account: &str,
         region: &str,
@@ -87,6 +99,8 @@ impl AlarmStore {
             state_reason_data: None,
             state_updated_ms: now,
             state_transitioned_ms: now,
+            previous_state_value: None,
+            pending_actions: None,
         };
         let summary = match &existing {
             Some(old) => {
@@ -96,6 +110,8 @@ impl AlarmStore {
                 alarm.state_reason_data = old.state_reason_data.clone();
                 alarm.state_updated_ms = old.state_updated_ms;
                 alarm.state_transitioned_ms = old.state_transitioned_ms;
+                alarm.previous_state_value = old.previous_state_value.clone();
+                alarm.pending_actions = old.pending_actions.clone();
                 format!("Alarm \"{}\" updated", alarm.name)
             }
             None => format!("Alarm \"{}\" created", alarm.name),

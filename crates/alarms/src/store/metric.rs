@@ -48,12 +48,14 @@ impl AlarmStore {
             unit: req.unit,
             tags: req.tags,
             metrics: req.metrics,
+            threshold_metric_id: req.threshold_metric_id,
             configuration_updated_ms: now,
             state_value: AlarmState::InsufficientData.as_str().into(),
             state_reason: "Unchecked: Initial alarm creation".into(),
             state_reason_data: None,
             state_updated_ms: now,
             state_transitioned_ms: now,
+            previous_state_value: None,
         };
         let (kind, summary) = match &existing {
             Some(old) => {
@@ -63,6 +65,7 @@ impl AlarmStore {
                 alarm.state_reason_data = old.state_reason_data.clone();
                 alarm.state_updated_ms = old.state_updated_ms;
                 alarm.state_transitioned_ms = old.state_transitioned_ms;
+                alarm.previous_state_value = old.previous_state_value.clone();
                 ("Update", format!("Alarm \"{}\" updated", alarm.name))
             }
             None => ("Create", format!("Alarm \"{}\" created", alarm.name)),
@@ -86,10 +89,14 @@ impl AlarmStore {
             delete: Vec::new(),
             history: vec![(account, region, item)],
         })?;
-        let mut inner = self.inner.write();
-        inner.0.evaluated.remove(&key);
-        inner.0.alarms.insert(key, alarm);
-        Ok(())
+        {
+            let mut inner = self.inner.write();
+            inner.0.evaluated.remove(&key);
+            inner.0.alarms.insert(key.clone(), alarm);
+        }
+        // A new configuration is evaluated at the next check (at worst, after a crash here,
+        // at the next period boundary).
+        self.persist_evaluated(&[], &[&key])
     }
 
     /// The alarms of `(account, region)`, by name.

@@ -6,9 +6,14 @@
 //! Every change (a configuration, a state transition and its history item) is one durable write
 //! transaction. Composite alarms are re-evaluated whenever an alarm their rule references changes
 //! state. History items older than two weeks are hidden from reads and deleted by
-//! [`AlarmStore::run_retention`]. Alarm actions are not executed (no action targets exist in
-//! this server yet); nothing is recorded for them.
+//! [`AlarmStore::run_retention`]. `alarms_evaluated` keeps the period boundary each metric alarm
+//! was last evaluated at, so a restart neither re-evaluates nor skips a period. Alarm actions
+//! run outside this crate: the state changes of calls (SetAlarmState, PutCompositeAlarm) go to
+//! the registered [`AlarmActions`], and the evaluation job runs those it gets back;
+//! [`AlarmStore::composite_actions_suppressed`] decides (and records) composite suppression and
+//! [`AlarmStore::release_suppressed`] hands back actions whose wait or extension period ended.
 
+mod actions;
 mod composite;
 mod composite_ops;
 mod evaluate;
@@ -16,6 +21,8 @@ mod history;
 mod metric;
 mod model;
 mod state;
+mod suppression;
+mod tags;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -25,8 +32,10 @@ use parking_lot::{Mutex, RwLock};
 use redb::{ReadableTable, TableDefinition};
 use serde_json::{Value, json};
 
-pub use composite::{CompositeAlarm, PutCompositeAlarm};
+pub use actions::AlarmActions;
+pub use composite::{CompositeAlarm, PendingActions, PutCompositeAlarm};
 pub use model::{AlarmQuery, HistoryItem, HistoryItemType, MetricAlarm, PutMetricAlarm};
+pub use tags::{MAX_TAGS, check_tags};
 
 use crate::metric::{Datapoint, evaluate, evaluation_window};
 use crate::rule::{AlarmRule, ChildState, evaluate_composite, find_cycle};
@@ -36,6 +45,8 @@ use crate::time::iso_time;
 const ALARMS: TableDefinition<&str, &[u8]> = TableDefinition::new("alarms_metric");
 const COMPOSITES: TableDefinition<&str, &[u8]> = TableDefinition::new("alarms_composite");
 const HISTORY: TableDefinition<&str, &[u8]> = TableDefinition::new("alarms_history");
+/// `account \n region \n name` → the period boundary (epoch ms) last evaluated.
+const EVALUATED: TableDefinition<&str, i64> = TableDefinition::new("alarms_evaluated");
 
 /// How long history items are kept (two weeks).
 pub const HISTORY_RETENTION_MS: i64 = 14 * 86_400_000;
@@ -51,6 +62,9 @@ pub enum AlarmsError {
     MissingParameter(String),
     #[error("{0}")]
     ResourceNotFound(String),
+    /// `ResourceNotFoundException` (the tagging operations' shape).
+    #[error("{0}")]
+    ResourceNotFoundException(String),
     #[error("{0}")]
     InvalidNextToken(String),
     #[error("{0}")]
@@ -86,6 +100,9 @@ pub struct StateSnapshot {
     pub reason: String,
     pub reason_data: Option<String>,
     pub timestamp_ms: i64,
+    /// For a composite alarm whose actions were held back in this state: `WaitPeriod`,
+    /// `ExtensionPeriod` or `Alarm` (the event's `actionsSuppressedBy`).
+    pub actions_suppressed_by: Option<String>,
 }
 
 /// A stored state change, for the "CloudWatch Alarm State Change" event.
@@ -106,10 +123,17 @@ pub struct StateChange {
 fn state_json(s: &StateSnapshot) -> Value {
     let mut v =
         json!({"value": s.value, "reason": s.reason, "timestamp": iso_time(s.timestamp_ms)});
-    if let Some(d) = &s.reason_data
-        && let Some(obj) = v.as_object_mut()
-    {
-        obj.insert("reasonData".into(), Value::String(d.clone()));
+    if let Some(obj) = v.as_object_mut() {
+        if let Some(d) = &s.reason_data {
+            obj.insert("reasonData".into(), Value::String(d.clone()));
+        }
+        if let Some(by) = &s.actions_suppressed_by {
+            obj.insert("actionsSuppressedBy".into(), Value::String(by.clone()));
+            obj.insert(
+                "actionsSuppressedReason".into(),
+                Value::String(format!("Actions suppressed by {by}")),
+            );
+        }
     }
     v
 }
@@ -234,8 +258,7 @@ fn encode<T: serde::Serialize>(v: &T) -> Result<Vec<u8>, AlarmsError> {
 struct Inner {
     alarms: BTreeMap<Key, MetricAlarm>,
     composites: BTreeMap<Key, CompositeAlarm>,
-    /// The period boundary each alarm was last evaluated at (not persisted: after a restart
-    /// every alarm is evaluated once more).
+    /// The period boundary each alarm was last evaluated at (persisted in `alarms_evaluated`).
     evaluated: HashMap<Key, i64>,
 }
 
@@ -248,6 +271,8 @@ pub struct AlarmStore {
     seq: Mutex<u64>,
     /// Serialises changes so the catalog and memory change in the same order.
     write: Mutex<()>,
+    /// Runs the actions of state changes made by calls (set by the server).
+    actions: RwLock<Option<Arc<dyn AlarmActions>>>,
 }
 
 struct InnerDebug(Inner);
@@ -278,6 +303,7 @@ impl AlarmStore {
             tx.open_table(ALARMS).map_err(internal)?;
             tx.open_table(HISTORY).map_err(internal)?;
             tx.open_table(COMPOSITES).map_err(internal)?;
+            tx.open_table(EVALUATED).map_err(internal)?;
         }
         tx.commit().map_err(internal)?;
         let mut inner = Inner::default();
@@ -308,6 +334,16 @@ impl AlarmStore {
                     .composites
                     .insert((account.into(), region.into(), name.into()), alarm);
             }
+            let evaluated = tx.open_table(EVALUATED).map_err(internal)?;
+            for row in evaluated.iter().map_err(internal)? {
+                let (k, v) = row.map_err(internal)?;
+                let parts: Vec<&str> = k.value().splitn(3, '\n').collect();
+                if let [account, region, name] = parts[..] {
+                    inner
+                        .evaluated
+                        .insert((account.into(), region.into(), name.into()), v.value());
+                }
+            }
             let history = tx.open_table(HISTORY).map_err(internal)?;
             for row in history.iter().map_err(internal)? {
                 let (k, _) = row.map_err(internal)?;
@@ -322,6 +358,7 @@ impl AlarmStore {
             inner: RwLock::new(InnerDebug(inner)),
             seq: Mutex::new(seq),
             write: Mutex::new(()),
+            actions: RwLock::new(None),
         })
     }
 
@@ -340,9 +377,11 @@ impl AlarmStore {
                     .insert(alarm_key(k).as_str(), encode(a)?.as_slice())
                     .map_err(internal)?;
             }
+            let mut evaluated = tx.open_table(EVALUATED).map_err(internal)?;
             for k in w.delete {
                 alarms.remove(alarm_key(k).as_str()).map_err(internal)?;
                 composites.remove(alarm_key(k).as_str()).map_err(internal)?;
+                evaluated.remove(alarm_key(k).as_str()).map_err(internal)?;
             }
             let mut history = tx.open_table(HISTORY).map_err(internal)?;
             for (account, region, item) in w.history {

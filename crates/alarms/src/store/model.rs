@@ -52,12 +52,18 @@ pub struct MetricAlarm {
     /// `Metrics` of a metric-math alarm (empty for a single-metric alarm).
     #[serde(default)]
     pub metrics: Vec<AlarmQuery>,
+    /// `ThresholdMetricId`: the `ANOMALY_DETECTION_BAND` query of an anomaly-detection alarm.
+    #[serde(default)]
+    pub threshold_metric_id: Option<String>,
     pub configuration_updated_ms: i64,
     pub state_value: String,
     pub state_reason: String,
     pub state_reason_data: Option<String>,
     pub state_updated_ms: i64,
     pub state_transitioned_ms: i64,
+    /// The state before the last transition (suppression's extension period needs it).
+    #[serde(default)]
+    pub previous_state_value: Option<String>,
 }
 
 impl MetricAlarm {
@@ -82,7 +88,7 @@ impl MetricAlarm {
             period_s: self.period,
             evaluation_periods: self.evaluation_periods,
             datapoints_to_alarm: self.datapoints_to_alarm,
-            threshold: Some(self.threshold),
+            threshold: self.threshold_metric_id.is_none().then_some(self.threshold),
             comparison: self
                 .comparison_operator
                 .parse()
@@ -176,6 +182,8 @@ pub struct PutMetricAlarm {
     pub tags: Vec<(String, String)>,
     /// `Metrics` (metric-math alarms); exclusive with the single-metric members.
     pub metrics: Vec<AlarmQuery>,
+    /// `ThresholdMetricId` (anomaly-detection alarms, see `crate::metric::band`).
+    pub threshold_metric_id: Option<String>,
 }
 
 const STATISTICS: [&str; 5] = ["SampleCount", "Average", "Sum", "Minimum", "Maximum"];
@@ -310,14 +318,7 @@ impl PutMetricAlarm {
                 "1 validation error detected: Value '{op}' at 'comparisonOperator' failed to satisfy constraint: Member must satisfy enum value set: [GreaterThanOrEqualToThreshold, GreaterThanThreshold, LessThanThreshold, LessThanOrEqualToThreshold, LessThanLowerOrGreaterThanUpperThreshold, LessThanLowerThreshold, GreaterThanUpperThreshold]"
             ))
         })?;
-        if op.is_band() {
-            return Err(invalid(
-                "Anomaly detection alarms are only supported with Metrics; this server does not support anomaly detection models.",
-            ));
-        }
-        if self.threshold.is_none() {
-            return Err(missing("Threshold"));
-        }
+        self.check_band_rules(op)?;
         if let Some(t) = &self.treat_missing_data
             && t.parse::<TreatMissingData>().is_err()
         {
@@ -347,11 +348,7 @@ impl PutMetricAlarm {
             &self.alarm_actions,
             &self.insufficient_data_actions,
         )?;
-        if self.tags.len() > 50 {
-            return Err(invalid(
-                "The collection Tags must not have more than 50 members.",
-            ));
-        }
+        super::tags::check_tags(&self.tags)?;
         Ok(period)
     }
 
@@ -375,7 +372,12 @@ impl PutMetricAlarm {
                 "The collection Metrics must not have more than 10 members.",
             ));
         }
-        let returning: Vec<&AlarmQuery> = self.metrics.iter().filter(|q| q.return_data).collect();
+        // The band of an anomaly-detection alarm returns data too; it is not the evaluated one.
+        let returning: Vec<&AlarmQuery> = self
+            .metrics
+            .iter()
+            .filter(|q| q.return_data && Some(&q.id) != self.threshold_metric_id.as_ref())
+            .collect();
         let [r] = returning[..] else {
             return Err(invalid(
                 "Exactly one element of the metrics list should return data.",
@@ -476,5 +478,31 @@ fn check_period(period: i64) -> Result<(), AlarmsError> {
         Err(invalid(
             "Period must be 10, 20, 30 or a multiple of 60 seconds.",
         ))
+    }
+}
+
+impl PutMetricAlarm {
+    /// `ThresholdMetricId`, `Threshold` and the operator together (`crate::metric::band`).
+    fn check_band_rules(&self, op: ComparisonOperator) -> Result<(), AlarmsError> {
+        let refs: Vec<crate::metric::band::QueryRef<'_>> = self
+            .metrics
+            .iter()
+            .map(|q| crate::metric::band::QueryRef {
+                id: &q.id,
+                expression: q.expression.as_deref(),
+                return_data: q.return_data,
+            })
+            .collect();
+        crate::metric::band::check_band_rules(
+            op,
+            self.threshold,
+            self.threshold_metric_id.as_deref(),
+            &refs,
+        )
+        .map_err(|e| match e.code {
+            "MissingParameter" => AlarmsError::MissingParameter(e.message),
+            "InvalidParameterCombination" => AlarmsError::InvalidParameterCombination(e.message),
+            _ => AlarmsError::InvalidParameterValue(e.message),
+        })
     }
 }

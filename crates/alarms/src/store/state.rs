@@ -27,6 +27,7 @@ impl AlarmStore {
                 reason_data: &mut alarm.state_reason_data,
                 updated_ms: &mut alarm.state_updated_ms,
                 transitioned_ms: &mut alarm.state_transitioned_ms,
+                previous: &mut alarm.previous_state_value,
             },
             to,
             reason,
@@ -44,6 +45,75 @@ impl AlarmStore {
         let change = applied.change(key, &alarm.arn, "MetricAlarm", configuration);
         self.inner.write().0.alarms.insert(key.clone(), alarm);
         Ok(change)
+    }
+
+    /// As [`Self::change_state`] for many metric alarms (evaluation's transitions), with one
+    /// catalog transaction for all the records and history items. The caller holds `write`.
+    /// Returns the changes, in order, once they are durable.
+    pub(super) fn change_states(
+        &self,
+        batch: Vec<(Key, AlarmState, String, Option<String>)>,
+        now: i64,
+    ) -> Result<Vec<StateChange>, AlarmsError> {
+        let mut staged = Vec::with_capacity(batch.len());
+        for (key, to, reason, reason_data) in batch {
+            let Some(mut alarm) = self.inner.read().0.alarms.get(&key).cloned() else {
+                continue;
+            };
+            let applied = apply_state(
+                StateFields {
+                    value: &mut alarm.state_value,
+                    reason: &mut alarm.state_reason,
+                    reason_data: &mut alarm.state_reason_data,
+                    updated_ms: &mut alarm.state_updated_ms,
+                    transitioned_ms: &mut alarm.state_transitioned_ms,
+                    previous: &mut alarm.previous_state_value,
+                },
+                to,
+                reason,
+                reason_data,
+                now,
+            );
+            let item = applied.history_item(&alarm.name, "MetricAlarm", now);
+            staged.push((key, alarm, item, applied));
+        }
+        if staged.is_empty() {
+            return Ok(Vec::new());
+        }
+        let tx = self.catalog.db().begin_write().map_err(internal)?;
+        {
+            let mut alarms = tx.open_table(ALARMS).map_err(internal)?;
+            let mut history = tx.open_table(HISTORY).map_err(internal)?;
+            for (key, alarm, item, _) in &staged {
+                alarms
+                    .insert(alarm_key(key).as_str(), encode(alarm)?.as_slice())
+                    .map_err(internal)?;
+                let seq = {
+                    let mut s = self.seq.lock();
+                    *s += 1;
+                    *s
+                };
+                let hkey = format!(
+                    "{}\n{}\n{:020}\n{seq:020}",
+                    key.0,
+                    key.1,
+                    item.timestamp_ms.max(0)
+                );
+                history
+                    .insert(hkey.as_str(), encode(item)?.as_slice())
+                    .map_err(internal)?;
+            }
+        }
+        tx.commit().map_err(internal)?;
+        let mut out = Vec::with_capacity(staged.len());
+        for (key, alarm, _, applied) in staged {
+            let configuration = metric_configuration(&alarm);
+            if let Some(c) = applied.change(&key, &alarm.arn, "MetricAlarm", configuration) {
+                out.push(c);
+            }
+            self.inner.write().0.alarms.insert(key, alarm);
+        }
+        Ok(out)
     }
 
     /// As [`Self::change_state`], for a composite alarm.
@@ -68,12 +138,17 @@ impl AlarmStore {
                 reason_data: &mut alarm.state_reason_data,
                 updated_ms: &mut alarm.state_updated_ms,
                 transitioned_ms: &mut alarm.state_transitioned_ms,
+                previous: &mut alarm.previous_state_value,
             },
             to,
             reason,
             reason_data,
             now,
         );
+        if applied.changed {
+            // Actions held back for the state being left are dropped.
+            alarm.pending_actions = None;
+        }
         let item = applied.history_item(&alarm.name, "CompositeAlarm", now);
         self.commit(Write {
             put: None,
@@ -88,8 +163,23 @@ impl AlarmStore {
     }
 
     /// SetAlarmState (metric or composite alarm): sets the state until the next evaluation.
-    /// Returns the changes made (this alarm's, when the value differs, and its parents').
+    /// Returns the changes made (this alarm's, when the value differs, and its parents'), whose
+    /// actions have been handed to the registered [`AlarmActions`].
     pub fn set_alarm_state(
+        &self,
+        account: &str,
+        region: &str,
+        name: &str,
+        state: &str,
+        reason: &str,
+        reason_data: Option<&str>,
+    ) -> Result<Vec<StateChange>, AlarmsError> {
+        let changes = self.set_state_stored(account, region, name, state, reason, reason_data)?;
+        self.dispatch_actions(&changes);
+        Ok(changes)
+    }
+
+    fn set_state_stored(
         &self,
         account: &str,
         region: &str,
@@ -157,6 +247,7 @@ struct StateFields<'a> {
     reason_data: &'a mut Option<String>,
     updated_ms: &'a mut i64,
     transitioned_ms: &'a mut i64,
+    previous: &'a mut Option<String>,
 }
 
 /// A state change applied to a record, before it is stored.
@@ -178,6 +269,7 @@ fn apply_state(
         reason: f.reason.clone(),
         reason_data: f.reason_data.clone(),
         timestamp_ms: *f.updated_ms,
+        actions_suppressed_by: None,
     };
     let changed = previous.value != to.as_str();
     *f.value = to.as_str().into();
@@ -186,6 +278,7 @@ fn apply_state(
     *f.updated_ms = now;
     if changed {
         *f.transitioned_ms = now;
+        *f.previous = Some(previous.value.clone());
     }
     Applied {
         previous,
@@ -194,6 +287,7 @@ fn apply_state(
             reason,
             reason_data,
             timestamp_ms: now,
+            actions_suppressed_by: None,
         },
         changed,
     }

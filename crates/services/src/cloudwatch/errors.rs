@@ -22,6 +22,8 @@ pub fn metrics_error(e: MetricsError) -> ApiError {
         MetricsError::InvalidNextToken(m) => {
             ApiError::new(400, "InvalidNextToken", m).with_query_code("InvalidNextToken")
         }
+        MetricsError::ResourceNotFound(m) => ApiError::new(404, "ResourceNotFoundException", m)
+            .with_query_code("ResourceNotFoundException"),
         other => ApiError::internal(other),
     }
 }

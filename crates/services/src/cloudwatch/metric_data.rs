@@ -112,9 +112,55 @@ pub(super) fn get_metric_data(
             ))));
         }
     };
+    let queries = data_queries(shapes, "MetricDataQueries")?;
+    let page = metrics
+        .get_metric_data(
+            ctx.account.as_str(),
+            &ctx.region,
+            &DataRequest {
+                queries,
+                start: start.millis(),
+                end: end.millis(),
+                ascending,
+                max_datapoints: input.max_datapoints,
+                next_token: input.next_token,
+            },
+        )
+        .map_err(metrics_error)?;
+    Ok(GetMetricDataOutput {
+        metric_data_results: page
+            .results
+            .into_iter()
+            .map(|r| MetricDataResultShape {
+                id: r.id,
+                label: r.label,
+                timestamps: r
+                    .timestamps
+                    .into_iter()
+                    .map(Timestamp::from_millis)
+                    .collect(),
+                values: r.values,
+                status_code: r.status_code.to_owned(),
+                messages: r
+                    .messages
+                    .into_iter()
+                    .map(|(code, value)| MessageDataShape { code, value })
+                    .collect(),
+            })
+            .collect(),
+        next_token: page.next_token,
+        messages: Vec::new(),
+    })
+}
+
+/// The engine's queries of `MetricDataQuery` shapes; `list` names the parameter in messages.
+pub(super) fn data_queries(
+    shapes: Vec<MetricDataQueryShape>,
+    list: &str,
+) -> Result<Vec<DataQuery>, ApiError> {
     let mut queries = Vec::with_capacity(shapes.len());
     for (i, q) in shapes.into_iter().enumerate() {
-        let path = format!("MetricDataQueries.member.{}", i + 1);
+        let path = format!("{list}.member.{}", i + 1);
         let id = q.id.ok_or_else(|| missing(&format!("{path}.Id")))?;
         match (q.metric_stat, q.expression) {
             (Some(_), Some(_)) => {
@@ -163,42 +209,5 @@ pub(super) fn get_metric_data(
             }
         }
     }
-    let page = metrics
-        .get_metric_data(
-            ctx.account.as_str(),
-            &ctx.region,
-            &DataRequest {
-                queries,
-                start: start.millis(),
-                end: end.millis(),
-                ascending,
-                max_datapoints: input.max_datapoints,
-                next_token: input.next_token,
-            },
-        )
-        .map_err(metrics_error)?;
-    Ok(GetMetricDataOutput {
-        metric_data_results: page
-            .results
-            .into_iter()
-            .map(|r| MetricDataResultShape {
-                id: r.id,
-                label: r.label,
-                timestamps: r
-                    .timestamps
-                    .into_iter()
-                    .map(Timestamp::from_millis)
-                    .collect(),
-                values: r.values,
-                status_code: r.status_code.to_owned(),
-                messages: r
-                    .messages
-                    .into_iter()
-                    .map(|(code, value)| MessageDataShape { code, value })
-                    .collect(),
-            })
-            .collect(),
-        next_token: page.next_token,
-        messages: Vec::new(),
-    })
+    Ok(queries)
 }

@@ -1,12 +1,16 @@
 //! CloudWatch metrics over every CloudWatch protocol (rpc-v2-cbor, JSON 1.0, query):
 //! PutMetricData, ListMetrics, GetMetricStatistics and GetMetricData (MetricStat queries and
-//! metric-math expressions). Shapes follow the
-//! `monitoring` 2010-08-01 model; the logic is in `openwatch-metrics`.
+//! metric-math expressions), and the anomaly detectors (`anomaly`: Put/Describe/
+//! DeleteAnomalyDetector(s)). Shapes follow the `monitoring` 2010-08-01 model; the logic is in
+//! `openwatch-metrics`.
 //!
 //! This module holds the shared dimension shape and the registration; each operation's shapes and
 //! handler live in a submodule and are re-exported here.
+//! Alarms (`alarms`) and dashboards (`dashboards`) have their own `register` functions.
 
 pub mod alarms;
+mod anomaly;
+pub mod dashboards;
 mod errors;
 mod list;
 mod metric_data;
@@ -19,6 +23,7 @@ use openwatch_metrics::{Dimension, Metrics};
 use openwatch_wire::{Operation, Registry, Service};
 use serde::{Deserialize, Serialize};
 
+pub use anomaly::*;
 pub use errors::metrics_error;
 pub use list::*;
 pub use metric_data::*;
@@ -71,12 +76,47 @@ pub fn register(registry: &mut Registry, metrics: Arc<Metrics>) {
         )
         .read_only(),
     );
+    register_anomaly(registry, &metrics);
     let m = metrics;
     registry.add(
         Operation::new(Service::CloudWatch, "GetMetricData", move |ctx, input| {
             let m = Arc::clone(&m);
             async move { get_metric_data(&m, &ctx, input) }
         })
+        .read_only(),
+    );
+}
+
+/// PutAnomalyDetector, DescribeAnomalyDetectors, DeleteAnomalyDetector.
+fn register_anomaly(registry: &mut Registry, metrics: &Arc<Metrics>) {
+    let m = Arc::clone(metrics);
+    registry.add(Operation::new(
+        Service::CloudWatch,
+        "PutAnomalyDetector",
+        move |ctx, input| {
+            let m = Arc::clone(&m);
+            async move { put_anomaly_detector(&m, &ctx, input) }
+        },
+    ));
+    let m = Arc::clone(metrics);
+    registry.add(Operation::new(
+        Service::CloudWatch,
+        "DeleteAnomalyDetector",
+        move |ctx, input| {
+            let m = Arc::clone(&m);
+            async move { delete_anomaly_detector(&m, &ctx, input) }
+        },
+    ));
+    let m = Arc::clone(metrics);
+    registry.add(
+        Operation::new(
+            Service::CloudWatch,
+            "DescribeAnomalyDetectors",
+            move |ctx, input| {
+                let m = Arc::clone(&m);
+                async move { describe_anomaly_detectors(&m, &ctx, input) }
+            },
+        )
         .read_only(),
     );
 }

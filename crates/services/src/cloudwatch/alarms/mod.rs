@@ -3,13 +3,16 @@
 //! DeleteAlarms, SetAlarmState, EnableAlarmActions, DisableAlarmActions and
 //! DescribeAlarmHistory. The logic is in `openwatch_alarms::store`; state changes made here
 //! (SetAlarmState, a composite's evaluation at creation) are published as "CloudWatch Alarm State
-//! Change" on the account's default bus. Alarm actions are stored but not executed.
+//! Change" on the account's default bus, and their actions run through the store's registered
+//! `AlarmActions` (the server's SNS link). TagResource, UntagResource and ListTagsForResource
+//! tag alarms (`tags`).
 
 mod describe;
 mod history;
 mod put;
 mod shapes;
 mod state;
+mod tags;
 
 use std::sync::Arc;
 
@@ -51,6 +54,10 @@ pub fn alarms_error(e: AlarmsError) -> ApiError {
         }
         AlarmsError::ResourceNotFound(m) => {
             ApiError::new(404, "ResourceNotFound", m).with_query_code("ResourceNotFound")
+        }
+        AlarmsError::ResourceNotFoundException(m) => {
+            ApiError::new(404, "ResourceNotFoundException", m)
+                .with_query_code("ResourceNotFoundException")
         }
         AlarmsError::InvalidNextToken(m) => {
             ApiError::new(400, "InvalidNextToken", m).with_query_code("InvalidNextToken")
@@ -186,6 +193,7 @@ pub fn register(registry: &mut Registry, store: Arc<AlarmStore>, events: Arc<Eve
             async move { set_alarm_state(&s, &e, &ctx, input) }
         },
     ));
+    tags::register(registry, &store);
     let s = store;
     registry.add(
         Operation::new(

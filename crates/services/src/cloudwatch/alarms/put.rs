@@ -56,11 +56,6 @@ pub(super) fn put_metric_alarm(
     ctx: &CallContext,
     input: PutMetricAlarmInput,
 ) -> Result<Empty, ApiError> {
-    if input.threshold_metric_id.is_some() {
-        return Err(invalid(
-            "Anomaly detection alarms (ThresholdMetricId) are not supported by this server.",
-        ));
-    }
     let mut metrics = Vec::new();
     for (i, q) in input.metrics.unwrap_or_default().into_iter().enumerate() {
         let path = format!("Metrics.member.{}", i + 1);
@@ -179,6 +174,7 @@ pub(super) fn put_metric_alarm(
             .map(|t| (t.key, t.value))
             .collect(),
         metrics,
+        threshold_metric_id: input.threshold_metric_id,
     };
     store
         .put_metric_alarm(ctx.account.as_str(), &ctx.region, req)

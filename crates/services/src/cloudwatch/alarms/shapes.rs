@@ -46,7 +46,8 @@ pub struct MetricAlarmShape {
     pub evaluation_periods: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub datapoints_to_alarm: Option<u32>,
-    pub threshold: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<f64>,
     pub comparison_operator: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub treat_missing_data: Option<String>,
@@ -55,6 +56,8 @@ pub struct MetricAlarmShape {
     pub state_transitioned_timestamp: Timestamp,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metrics: Option<Vec<MetricDataQueryShape>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub threshold_metric_id: Option<String>,
 }
 
 pub(super) fn query_shape(q: AlarmQuery) -> MetricDataQueryShape {
@@ -121,7 +124,8 @@ impl From<MetricAlarm> for MetricAlarmShape {
             unit: a.unit,
             evaluation_periods: a.evaluation_periods,
             datapoints_to_alarm: a.datapoints_to_alarm,
-            threshold: a.threshold,
+            threshold: a.threshold_metric_id.is_none().then_some(a.threshold),
+            threshold_metric_id: a.threshold_metric_id,
             comparison_operator: a.comparison_operator,
             treat_missing_data: a.treat_missing_data,
             evaluate_low_sample_count_percentile: a.evaluate_low_sample_count_percentile,
@@ -158,6 +162,12 @@ pub struct CompositeAlarmShape {
     pub actions_suppressor_wait_period: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actions_suppressor_extension_period: Option<u32>,
+    /// `WaitPeriod`, `ExtensionPeriod` or `Alarm` while the current state's actions are held
+    /// back by the suppressor.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actions_suppressed_by: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actions_suppressed_reason: Option<String>,
 }
 
 impl From<CompositeAlarm> for CompositeAlarmShape {
@@ -182,6 +192,11 @@ impl From<CompositeAlarm> for CompositeAlarmShape {
             actions_suppressor: a.actions_suppressor,
             actions_suppressor_wait_period: a.actions_suppressor_wait_period,
             actions_suppressor_extension_period: a.actions_suppressor_extension_period,
+            actions_suppressed_reason: a
+                .pending_actions
+                .as_ref()
+                .map(|p| format!("Actions suppressed by {}", p.suppressed_by)),
+            actions_suppressed_by: a.pending_actions.map(|p| p.suppressed_by),
         }
     }
 }
