@@ -1,5 +1,6 @@
 //! CloudWatch Logs over JSON 1.1 (`Logs_20140328`): log groups, streams, retention, events
-//! (PutLogEvents, GetLogEvents, FilterLogEvents), TestMetricFilter and tags. The store is
+//! (PutLogEvents, GetLogEvents, FilterLogEvents), TestMetricFilter, tags, subscription filters
+//! and destinations, and export tasks. The store is
 //! `openwatch_logs::LogStore`; this module only maps shapes and errors.
 //!
 //! This module holds the registration; each concern's shapes and handlers live in a submodule and
@@ -7,10 +8,13 @@
 
 mod errors;
 mod events;
+mod export;
 mod filters;
 mod groups;
+mod insights;
 mod resources;
 mod streams;
+mod subscriptions;
 mod tags;
 
 use std::sync::Arc;
@@ -21,9 +25,12 @@ use serde::Serialize;
 
 pub use errors::api_error;
 pub use events::*;
+pub use export::*;
 pub use filters::*;
 pub use groups::*;
+pub use insights::*;
 pub use streams::*;
+pub use subscriptions::*;
 pub use tags::*;
 
 use resources::{arn_resource, group_of_arn, group_resource, stream_resource};
@@ -71,6 +78,9 @@ macro_rules! read_op {
 
 /// Registers every CloudWatch Logs operation this server implements.
 pub fn register(registry: &mut Registry, store: Arc<LogStore>) {
+    subscriptions::register(registry, &store);
+    export::register(registry, &store);
+    insights::register(registry, &store);
     op!(
         registry,
         store,

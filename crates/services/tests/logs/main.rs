@@ -124,4 +124,6 @@ fn messages(v: &Value) -> Vec<String> {
 mod events;
 mod filters;
 mod groups;
+mod insights;
 mod streams;
+mod subscriptions;
