@@ -166,6 +166,39 @@ impl TestServer {
     }
 }
 
+/// Accounts made with the server stopped, as `openwatch admin create-account` does, so that a
+/// server started on `data_dir` afterwards creates none of its own. Returns each account's id
+/// and root keys, in the order of `names`.
+pub fn create_accounts(data_dir: &Path, names: &[&str]) -> Vec<(String, Keys)> {
+    let dir = openwatch_storage::DataDir::open(data_dir).expect("data dir");
+    let catalog = std::sync::Arc::new(
+        openwatch_storage::Catalog::open(&dir.catalog_path()).expect("catalog"),
+    );
+    let iam =
+        openwatch_iam::Iam::open(catalog, std::sync::Arc::new(openwatch_storage::SystemClock))
+            .expect("iam");
+    names
+        .iter()
+        .map(|name| {
+            let (account, key) = iam.create_account(name).expect("an account");
+            (
+                account.id.to_string(),
+                Keys::new(
+                    key.access_key_id.clone(),
+                    key.secret_access_key.expose().to_owned(),
+                ),
+            )
+        })
+        .collect()
+}
+
+/// A server on `data_dir` (made by [`create_accounts`]), on a free loopback port.
+pub async fn start_on(data_dir: &Path) -> Server {
+    Server::start(config(data_dir, false))
+        .await
+        .expect("the server starts")
+}
+
 fn data_dir_in(dir: &Path) -> PathBuf {
     dir.join("data")
 }
@@ -175,6 +208,7 @@ fn config(data_dir: &Path, dev: bool) -> Config {
         listen: SocketAddr::from(([127, 0, 0, 1], 0)),
         data_dir: data_dir.to_owned(),
         dev,
+        public_url: None,
     }
 }
 
@@ -234,6 +268,7 @@ pub struct Clients {
     pub cloudtrail: aws_sdk_cloudtrail::Client,
     pub logs: aws_sdk_cloudwatchlogs::Client,
     pub events: aws_sdk_eventbridge::Client,
+    pub sns: aws_sdk_sns::Client,
 }
 
 impl Clients {
@@ -249,6 +284,7 @@ impl Clients {
             cloudtrail: aws_sdk_cloudtrail::Client::new(config),
             logs: aws_sdk_cloudwatchlogs::Client::new(config),
             events: aws_sdk_eventbridge::Client::new(config),
+            sns: aws_sdk_sns::Client::new(config),
         }
     }
 }

@@ -111,6 +111,7 @@ async fn a_second_server_cannot_open_a_data_directory_in_use() {
         listen: "127.0.0.1:0".parse().expect("an address"),
         data_dir: server.data_dir(),
         dev: false,
+        public_url: None,
     })
     .await;
     assert!(

@@ -3,15 +3,21 @@
 //! One test binary (the SDK is linked once); one module per API. Every test starts its own
 //! server in its own temporary data directory.
 
+mod alarm_realtime;
 mod alarms;
+mod anomaly;
 mod cloudtrail;
 mod cloudwatch;
 mod crash;
+mod dashboards;
 mod events;
+mod events_routing;
 mod iam;
 mod lifecycle;
 mod logs;
+mod logs_subscriptions;
 mod metrics;
+mod schemas;
 mod sts;
 
 /// Not a test of its own: the crash test re-executes this binary with
