@@ -21,6 +21,9 @@ pub enum MetricsError {
     /// AWS `InvalidNextToken`.
     #[error("{0}")]
     InvalidNextToken(String),
+    /// AWS `ResourceNotFoundException` (an anomaly detector that does not exist).
+    #[error("{0}")]
+    ResourceNotFound(String),
     #[error(transparent)]
     Wal(#[from] WalError),
     #[error("cannot {action} {path}: {source}")]
@@ -74,6 +77,7 @@ impl MetricsError {
                 | MetricsError::MissingParameter(_)
                 | MetricsError::InvalidParameterCombination(_)
                 | MetricsError::InvalidNextToken(_)
+                | MetricsError::ResourceNotFound(_)
         )
     }
 }

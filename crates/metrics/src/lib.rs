@@ -13,6 +13,7 @@
 //! **Architecture Invariant**: this crate knows no HTTP and no wire format; the CloudWatch facade
 //! in `openwatch-services` maps its requests and [`MetricsError`]s to and from the wire.
 
+pub mod anomaly;
 pub mod block;
 pub mod codec;
 mod engine;

@@ -8,9 +8,11 @@
 //! FILL(m, value | REPEAT | LINEAR), IF(cond, a[, b]), REMOVE_EMPTY, FIRST, LAST, RUNNING_SUM,
 //! PERIOD, TIME_SERIES, SORT(array, AVG|SUM|MIN|MAX, ASC|DESC[, n]), SLICE(array, from, to), and
 //! the UTC date functions MINUTE, HOUR, DAY, MONTH, DAY_OF_WEEK (Monday = 1), EPOCH, and
-//! SEARCH('{Namespace, Dim…} terms', 'Stat'[, Period]) (grammar in `crate::search`). Not yet:
-//! DATAPOINT_COUNT, ANOMALY_DETECTION_BAND, SERVICE_QUOTA, INSIGHT_RULE_METRIC, LAMBDA. Metrics
-//! Insights SQL lives in `crate::insights`.
+//! SEARCH('{Namespace, Dim…} terms', 'Stat'[, Period]) (grammar in `crate::search`), and
+//! ANOMALY_DETECTION_BAND(m[, stddevs]) (the band of `crate::anomaly`, through [`Env`]),
+//! DATAPOINT_COUNT(m | array). SERVICE_QUOTA, INSIGHT_RULE_METRIC and LAMBDA name things this
+//! server does not have (service quotas, Contributor Insights rules, Lambda functions) and are
+//! refused as unknown functions. Metrics Insights SQL lives in `crate::insights`.
 
 pub mod parse;
 
@@ -49,7 +51,16 @@ pub trait Env {
     fn lookup(&mut self, id: &str) -> Result<Val, String>;
     /// `SEARCH(expression, stat, period)`: matching metrics as an array.
     fn search(&mut self, expression: &str, stat: &str, period_s: i64) -> Result<Val, String>;
+    /// `ANOMALY_DETECTION_BAND(id, stddevs)`: the band of query `id` on the frame's grid, as an
+    /// array of two series, the lower bound (label `Lower`) then the upper (label `Upper`).
+    fn anomaly_band(&mut self, id: &str, stddevs: f64) -> Result<Val, String> {
+        let _ = (id, stddevs);
+        Err("ANOMALY_DETECTION_BAND is not available here".into())
+    }
 }
+
+/// The default width of `ANOMALY_DETECTION_BAND`, in standard deviations.
+pub const DEFAULT_BAND_STDDEVS: f64 = 2.0;
 
 /// The environment type every evaluation function takes.
 pub type Lookup<'a> = dyn Env + 'a;
@@ -299,6 +310,27 @@ fn call(name: &str, args: &[Expr], frame: &Frame, lookup: &mut Lookup<'_>) -> Re
         "MIN" => reducer(Reduce::Min, lookup),
         "MAX" => reducer(Reduce::Max, lookup),
         "STDDEV" => reducer(Reduce::Stddev, lookup),
+        // Over one series, the number of datapoints (a scalar, so `SUM(m1)/DATAPOINT_COUNT(m1)`
+        // averages a sparse metric); over an array, per timestamp, how many series reported.
+        "DATAPOINT_COUNT" => {
+            arity(1..=1)?;
+            Ok(match eval(&args[0], frame, lookup)? {
+                Val::Scalar(_) => return Err("DATAPOINT_COUNT needs time series".into()),
+                Val::Series(s) => Val::Scalar(s.points.len() as f64),
+                Val::Array(a) => {
+                    let mut by_ts: BTreeMap<i64, f64> = BTreeMap::new();
+                    for s in &a {
+                        for (t, _) in &s.points {
+                            *by_ts.entry(*t).or_default() += 1.0;
+                        }
+                    }
+                    Val::Series(Series {
+                        label: name.to_owned(),
+                        points: by_ts.into_iter().collect(),
+                    })
+                }
+            })
+        }
         "METRICS" => {
             arity(0..=1)?;
             let filter = match args.first() {
@@ -519,6 +551,25 @@ fn call(name: &str, args: &[Expr], frame: &Frame, lookup: &mut Lookup<'_>) -> Re
                 },
             };
             lookup.search(&query, &stat, period)
+        }
+        "ANOMALY_DETECTION_BAND" => {
+            arity(1..=2)?;
+            let Expr::Ident(id) = &args[0] else {
+                return Err("ANOMALY_DETECTION_BAND needs the id of a metric or expression".into());
+            };
+            let stddevs = match args.get(1) {
+                None => DEFAULT_BAND_STDDEVS,
+                Some(e) => match eval(e, frame, lookup)? {
+                    Val::Scalar(k) if k.is_finite() && k > 0.0 => k,
+                    _ => {
+                        return Err(
+                            "ANOMALY_DETECTION_BAND's standard deviations must be a positive number"
+                                .into(),
+                        );
+                    }
+                },
+            };
+            lookup.anomaly_band(id, stddevs)
         }
         "PERIOD" => {
             arity(1..=1)?;

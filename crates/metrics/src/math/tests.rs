@@ -94,6 +94,11 @@ fn functions() {
     check("SUM(METRICS())", "[0:11 1:2 2:4 3:30 4:48 5:16]");
     check("MAX(METRICS(\"2\"))", "[0:10 1:0 3:30 4:40]");
     check("AVG(m1)", "6.2");
+    // A sparse metric's average over the points that reported: 31 / 5.
+    check("DATAPOINT_COUNT(m1)", "5");
+    check("SUM(m1) / DATAPOINT_COUNT(m1)", "6.2");
+    // Per timestamp, how many series reported.
+    check("DATAPOINT_COUNT(METRICS())", "[0:2 1:2 2:1 3:1 4:2 5:1]");
     check("STDDEV(m2)", "18.257418583505537");
     check(
         "RATE(m1)",

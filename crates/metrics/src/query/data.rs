@@ -253,6 +253,7 @@ impl Metrics {
             exprs: expressions,
             insights: insight_results.clone(),
             metrics: metric_series,
+            queries: &req.queries,
             memo: HashMap::new(),
             visiting: std::collections::HashSet::new(),
             frame: Frame {
@@ -307,7 +308,18 @@ impl Metrics {
                 let keep_own = q.expression.is_none()
                     || (many && !s.label.is_empty())
                     || (insight_results.contains_key(&q.id) && !s.label.is_empty());
-                let label = if keep_own { s.label.clone() } else { own() };
+                let band = matches!(
+                    evaluator.exprs.get(&q.id),
+                    Some(crate::math::Expr::Call(f, _)) if f == "ANOMALY_DETECTION_BAND"
+                );
+                // A band's two series are "<label> Lower" and "<label> Upper".
+                let label = if band {
+                    format!("{} {}", own(), s.label)
+                } else if keep_own {
+                    s.label.clone()
+                } else {
+                    own()
+                };
                 let mut points = s.points;
                 if !req.ascending {
                     points.reverse();
@@ -370,6 +382,7 @@ struct Evaluator<'m> {
     exprs: HashMap<String, crate::math::Expr>,
     insights: HashMap<String, Vec<Series>>,
     metrics: HashMap<String, Series>,
+    queries: &'m [super::DataQuery],
     memo: HashMap<String, Val>,
     visiting: std::collections::HashSet<String>,
     frame: Frame,
@@ -403,6 +416,18 @@ impl Evaluator<'_> {
 impl crate::math::Env for Evaluator<'_> {
     fn lookup(&mut self, id: &str) -> Result<Val, String> {
         self.resolve(id)
+    }
+
+    fn anomaly_band(&mut self, id: &str, stddevs: f64) -> Result<Val, String> {
+        crate::anomaly::band(
+            self.engine,
+            self.account,
+            self.region,
+            self.queries,
+            id,
+            stddevs,
+            &self.frame,
+        )
     }
 
     fn search(&mut self, expression: &str, stat: &str, period_s: i64) -> Result<Val, String> {

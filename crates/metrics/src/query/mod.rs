@@ -200,11 +200,11 @@ pub(super) fn parse_unit(unit: Option<&str>, name: &str) -> Result<Option<Unit>,
     .transpose()
 }
 
-pub(super) fn encode_token(prefix: &str, n: u64) -> String {
+pub(crate) fn encode_token(prefix: &str, n: u64) -> String {
     format!("{prefix}{n:x}")
 }
 
-pub(super) fn decode_token(prefix: &str, token: &str) -> Result<u64, MetricsError> {
+pub(crate) fn decode_token(prefix: &str, token: &str) -> Result<u64, MetricsError> {
     token
         .strip_prefix(prefix)
         .and_then(|t| u64::from_str_radix(t, 16).ok())
