@@ -14,6 +14,12 @@ pub enum LogsError {
     InvalidParameter(String),
     #[error("LimitExceededException: {0}")]
     LimitExceeded(String),
+    /// The caller may not use another account's resource (a destination's access policy).
+    #[error("AccessDeniedException: {0}")]
+    AccessDenied(String),
+    /// The resource is in a state that does not allow the operation (a finished export task).
+    #[error("InvalidOperationException: {0}")]
+    InvalidOperation(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -42,6 +48,8 @@ impl LogsError {
             LogsError::AlreadyExists(_) => "ResourceAlreadyExistsException",
             LogsError::InvalidParameter(_) => "InvalidParameterException",
             LogsError::LimitExceeded(_) => "LimitExceededException",
+            LogsError::AccessDenied(_) => "AccessDeniedException",
+            LogsError::InvalidOperation(_) => "InvalidOperationException",
             LogsError::Internal(_) => "ServiceUnavailableException",
         }
     }
@@ -61,6 +69,8 @@ impl LogsError {
             | LogsError::AlreadyExists(m)
             | LogsError::InvalidParameter(m)
             | LogsError::LimitExceeded(m)
+            | LogsError::AccessDenied(m)
+            | LogsError::InvalidOperation(m)
             | LogsError::Internal(m) => m,
         }
     }

@@ -39,8 +39,10 @@ pub struct EmittedMetric {
     /// The log event's timestamp (milliseconds); for a default value, the start of its minute.
     pub timestamp: i64,
     pub unit: Option<String>,
-    /// `(name, value)`, at most three.
+    /// `(name, value)`, at most three for metric filters (thirty for EMF).
     pub dimensions: Vec<(String, String)>,
+    /// `1` for a high-resolution metric (EMF's `StorageResolution`); `None` is standard (60).
+    pub storage_resolution: Option<i64>,
 }
 
 /// Where metric filters' values go. Called after the log events are durable, on the ingestion
@@ -79,6 +81,11 @@ impl std::fmt::Debug for Emitter {
 impl Emitter {
     pub(crate) fn active(&self) -> bool {
         self.sink.read().is_some()
+    }
+
+    /// The sink, if one is set.
+    pub(crate) fn sink(&self) -> Option<Arc<dyn MetricSink>> {
+        self.sink.read().clone()
     }
 
     fn pattern(&self, group_id: u64, f: &MetricFilter) -> Option<Arc<FilterPattern>> {
@@ -127,6 +134,7 @@ fn transform(
         timestamp,
         unit: t.unit.clone(),
         dimensions,
+        storage_resolution: None,
     })
 }
 
@@ -226,6 +234,7 @@ impl LogStore {
                                 timestamp: *minute,
                                 unit: t.unit.clone(),
                                 dimensions: Vec::new(),
+                                storage_resolution: None,
                             });
                     }
                     *st = Minute::Closed;

@@ -118,6 +118,8 @@ struct Appended {
     accepted: std::ops::Range<usize>,
     /// The group and its metric filters, when there is something to emit.
     emit: Option<(GroupKey, u64, Vec<MetricFilter>)>,
+    /// `(account, region)` for Embedded Metric Format extraction, when a sink is set.
+    emf: Option<(String, String)>,
 }
 
 impl LogStore {
@@ -157,6 +159,25 @@ impl LogStore {
         self.after_durable(appended, &events)
     }
 
+    /// [`LogStore::put_log_events_blocking`] for events a subscription forwards: their Embedded
+    /// Metric Format metrics were already emitted in the source group's account, so they are not
+    /// extracted again (the target group's metric filters do apply).
+    pub(crate) fn put_forwarded_blocking(
+        &self,
+        account: &str,
+        region: &str,
+        group: &str,
+        stream: &str,
+        events: Vec<InputEvent>,
+    ) -> Result<PutResult, LogsError> {
+        let mut appended = self.append_events(account, region, group, stream, &events)?;
+        appended.emf = None;
+        if let Some(pos) = appended.pos {
+            self.wal.wait_durable(pos)?;
+        }
+        self.after_durable(appended, &events)
+    }
+
     fn after_durable(
         &self,
         appended: Appended,
@@ -164,6 +185,9 @@ impl LogStore {
     ) -> Result<PutResult, LogsError> {
         if let Some((key, group_id, filters)) = &appended.emit {
             self.emit_metrics(key, *group_id, filters, &events[appended.accepted.clone()]);
+        }
+        if let Some((account, region)) = &appended.emf {
+            self.emit_emf(account, region, &events[appended.accepted.clone()]);
         }
         if appended.flush {
             self.flush_due()?;
@@ -213,6 +237,7 @@ impl LogStore {
                 flush: false,
                 accepted: start..start,
                 emit: None,
+                emf: None,
             });
         }
         let batch = WalBatch {
@@ -244,6 +269,10 @@ impl LogStore {
             flush: g.head_bytes >= 2 * self.opts.chunk_target_bytes,
             accepted: start..end,
             emit,
+            emf: self
+                .emitter
+                .active()
+                .then(|| (account.to_owned(), region.to_owned())),
         })
     }
 }
