@@ -44,8 +44,23 @@ impl Events {
         check_new_bus_name(name)?;
         check_description(description)?;
         check_tags(&tags)?;
-        let k = key(account, region, name);
         let mut state = self.state.write();
+        self.insert_bus(&mut state, account, region, name, description, tags, &[])
+    }
+
+    /// Stores a new bus (validated by the caller) with `extra` changes in the same transaction.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn insert_bus(
+        &self,
+        state: &mut crate::State,
+        account: &str,
+        region: &str,
+        name: &str,
+        description: Option<&str>,
+        tags: Vec<Tag>,
+        extra: &[Change<'_>],
+    ) -> Result<Bus, EventsError> {
+        let k = key(account, region, name);
         if state.exists(&k) {
             return Err(EventsError::AlreadyExists(format!(
                 "Event bus {name} already exists."
@@ -71,7 +86,9 @@ impl Events {
             tags,
             policy: None,
         };
-        self.store.apply(&[Change::PutBus(&k, &bus)])?;
+        let mut changes = vec![Change::PutBus(&k, &bus)];
+        changes.extend_from_slice(extra);
+        self.store.apply(&changes)?;
         state.buses.entry(k).or_default().record = Some(bus.clone());
         Ok(bus)
     }

@@ -1,21 +1,19 @@
-//! Connections and API destinations (CreateConnection, DescribeConnection, ListConnections,
-//! DeleteConnection, CreateApiDestination, DescribeApiDestination, ListApiDestinations,
-//! DeleteApiDestination) and the HTTP call a delivery to an API destination makes.
+//! API destinations (CreateApiDestination, DescribeApiDestination, ListApiDestinations,
+//! UpdateApiDestination, DeleteApiDestination) and the HTTP call a delivery to an API destination
+//! makes (connections are in [`crate::connections`]).
 //!
-//! Connections authorize with an API key header or Basic credentials (OAuth client credentials
-//! are not supported yet and are refused). Endpoints must be `http://`: this server has no TLS
-//! client yet, so `https://` endpoints are refused rather than accepted and never reached.
-//! Calls are rate-limited per destination (InvocationRateLimitPerSecond; over the limit a delivery
-//! waits a second without using up a retry). 2xx succeeds; 401, 407, 409, 429, 5xx and network
-//! errors are retried; other statuses are not, as AWS documents.
+//! Endpoints are `http://` or `https://` (TLS through the outbound client). Calls are
+//! rate-limited per destination (InvocationRateLimitPerSecond; over the limit a delivery waits a
+//! second without using up a retry) and authorized by the destination's connection; a call
+//! through a deauthorized connection fails (and is retried, so new credentials given in time
+//! still deliver). 2xx succeeds; 401, 407, 409, 429, 5xx and network or TLS errors are retried
+//! (401 and 407 also drop a cached OAuth token); other statuses are not, as AWS documents.
 
+use crate::connections::check_name;
 use crate::error::EventsError;
-use crate::http::{HttpUrl, base64, call};
-use crate::limits::{
-    DEFAULT_INVOCATION_RATE_LIMIT, MAX_API_DESTINATIONS, MAX_CONNECTIONS, MAX_DESTINATION_NAME,
-    MAX_INVOCATION_ENDPOINT,
-};
-use crate::model::{ApiDestination, Connection, ConnectionAuth, Page, PageRequest};
+use crate::http::{HttpUrl, call};
+use crate::limits::{DEFAULT_INVOCATION_RATE_LIMIT, MAX_API_DESTINATIONS, MAX_INVOCATION_ENDPOINT};
+use crate::model::{ApiDestination, Page, PageRequest};
 use crate::names::paginate;
 use crate::queue::Delivery;
 use crate::store::Change;
@@ -31,28 +29,6 @@ pub(crate) enum CallFailure {
     Final(String),
     /// Over the rate limit: try again later without counting an attempt.
     Throttled,
-}
-
-fn check_name(name: &str, member: &str) -> Result<(), EventsError> {
-    let n = name.chars().count();
-    if n == 0 || n > MAX_DESTINATION_NAME {
-        return Err(EventsError::constraint(
-            name,
-            member,
-            &format!("Member must have length between 1 and {MAX_DESTINATION_NAME}"),
-        ));
-    }
-    if !name
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
-    {
-        return Err(EventsError::constraint(
-            name,
-            member,
-            "Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+",
-        ));
-    }
-    Ok(())
 }
 
 /// `(account, region, name)` of `arn:aws:events:<region>:<account>:<kind>/<name>/<id>`.
@@ -71,118 +47,82 @@ pub(crate) fn is_api_destination(arn: &str) -> bool {
     parse_named_arn(arn, "api-destination").is_some()
 }
 
+fn check_endpoint(endpoint: &str) -> Result<(), EventsError> {
+    if endpoint.is_empty() || endpoint.len() > MAX_INVOCATION_ENDPOINT {
+        return Err(EventsError::constraint(
+            endpoint,
+            "invocationEndpoint",
+            &format!("Member must have length between 1 and {MAX_INVOCATION_ENDPOINT}"),
+        ));
+    }
+    if HttpUrl::parse_any(endpoint).is_none() || endpoint.contains('*') {
+        return Err(EventsError::Validation(format!(
+            "InvocationEndpoint {endpoint} is not a valid http:// or https:// URL (path parameters are not supported)."
+        )));
+    }
+    Ok(())
+}
+
+fn check_method(method: &str) -> Result<(), EventsError> {
+    if !HTTP_METHODS.contains(&method) {
+        return Err(EventsError::constraint(
+            method,
+            "httpMethod",
+            "Member must satisfy enum value set: [POST, GET, HEAD, OPTIONS, PUT, PATCH, DELETE]",
+        ));
+    }
+    Ok(())
+}
+
+fn check_rate(n: i64) -> Result<u32, EventsError> {
+    if n < 1 {
+        return Err(EventsError::constraint(
+            &n.to_string(),
+            "invocationRateLimitPerSecond",
+            "Member must have value greater than or equal to 1",
+        ));
+    }
+    Ok(u32::try_from(n).unwrap_or(u32::MAX))
+}
+
+/// The name of the connection `arn` names, if it is one of this account and region.
+fn connection_name(account: &str, region: &str, arn: &str) -> Result<String, EventsError> {
+    parse_named_arn(arn, "connection")
+        .filter(|(a, r, _)| a == account && r == region)
+        .map(|(_, _, n)| n)
+        .ok_or_else(|| {
+            EventsError::Validation(format!(
+                "ConnectionArn {arn} is not a connection ARN of this account and region."
+            ))
+        })
+}
+
+fn check_connection(
+    state: &crate::State,
+    account: &str,
+    region: &str,
+    name: &str,
+    arn: &str,
+) -> Result<(), EventsError> {
+    match state.connections.get(&key(account, region, name)) {
+        Some(c) if c.arn == arn => Ok(()),
+        _ => Err(EventsError::NotFound(format!(
+            "Connection '{name}' does not exist."
+        ))),
+    }
+}
+
+/// What UpdateApiDestination changes; `None` keeps the stored value.
+#[derive(Debug, Clone, Default)]
+pub struct ApiDestinationUpdate {
+    pub description: Option<String>,
+    pub connection_arn: Option<String>,
+    pub invocation_endpoint: Option<String>,
+    pub http_method: Option<String>,
+    pub invocation_rate_limit_per_second: Option<i64>,
+}
+
 impl Events {
-    /// CreateConnection.
-    pub fn create_connection(
-        &self,
-        account: &str,
-        region: &str,
-        name: &str,
-        description: Option<&str>,
-        auth: ConnectionAuth,
-    ) -> Result<Connection, EventsError> {
-        check_name(name, "name")?;
-        crate::buses::check_description(description)?;
-        let empty = match &auth {
-            ConnectionAuth::ApiKey { name, value } => name.is_empty() || value.is_empty(),
-            ConnectionAuth::Basic { username, password } => {
-                username.is_empty() || password.is_empty()
-            }
-        };
-        if empty {
-            return Err(EventsError::Validation(
-                "AuthParameters must give every member of the chosen authorization type."
-                    .to_owned(),
-            ));
-        }
-        let k = key(account, region, name);
-        let mut state = self.state.write();
-        if state.connections.contains_key(&k) {
-            return Err(EventsError::AlreadyExists(format!(
-                "Connection {name} already exists."
-            )));
-        }
-        let count = state
-            .connections
-            .keys()
-            .filter(|x| x.0 == account && x.1 == region)
-            .count();
-        if count >= MAX_CONNECTIONS {
-            return Err(EventsError::limit());
-        }
-        let now = self.clock.now_millis();
-        let c = Connection {
-            name: name.to_owned(),
-            arn: format!(
-                "arn:aws:events:{region}:{account}:connection/{name}/{}",
-                uuid::Uuid::new_v4()
-            ),
-            description: description.map(str::to_owned),
-            auth,
-            created_millis: now,
-            modified_millis: now,
-        };
-        self.store.apply(&[Change::PutConnection(&k, &c)])?;
-        state.connections.insert(k, c.clone());
-        Ok(c)
-    }
-
-    /// DescribeConnection.
-    pub fn describe_connection(
-        &self,
-        account: &str,
-        region: &str,
-        name: &str,
-    ) -> Result<Connection, EventsError> {
-        check_name(name, "name")?;
-        self.state
-            .read()
-            .connections
-            .get(&key(account, region, name))
-            .cloned()
-            .ok_or_else(|| EventsError::NotFound(format!("Connection '{name}' does not exist.")))
-    }
-
-    /// ListConnections, sorted by name.
-    pub fn list_connections(
-        &self,
-        account: &str,
-        region: &str,
-        prefix: Option<&str>,
-        page: &PageRequest,
-    ) -> Result<Page<Connection>, EventsError> {
-        let items: Vec<Connection> = self
-            .state
-            .read()
-            .connections
-            .iter()
-            .filter(|(k, _)| {
-                k.0 == account && k.1 == region && prefix.is_none_or(|p| k.2.starts_with(p))
-            })
-            .map(|(_, c)| c.clone())
-            .collect();
-        paginate(items, |c| &c.name, page.limit, page.next_token.as_deref())
-    }
-
-    /// DeleteConnection.
-    pub fn delete_connection(
-        &self,
-        account: &str,
-        region: &str,
-        name: &str,
-    ) -> Result<Connection, EventsError> {
-        check_name(name, "name")?;
-        let k = key(account, region, name);
-        let mut state = self.state.write();
-        let c =
-            state.connections.get(&k).cloned().ok_or_else(|| {
-                EventsError::NotFound(format!("Connection '{name}' does not exist."))
-            })?;
-        self.store.apply(&[Change::DeleteConnection(&k)])?;
-        state.connections.remove(&k);
-        Ok(c)
-    }
-
     /// CreateApiDestination.
     #[allow(clippy::too_many_arguments)]
     pub fn create_api_destination(
@@ -198,55 +138,16 @@ impl Events {
     ) -> Result<ApiDestination, EventsError> {
         check_name(name, "name")?;
         crate::buses::check_description(description)?;
-        if endpoint.is_empty() || endpoint.len() > MAX_INVOCATION_ENDPOINT {
-            return Err(EventsError::constraint(
-                endpoint,
-                "invocationEndpoint",
-                &format!("Member must have length between 1 and {MAX_INVOCATION_ENDPOINT}"),
-            ));
-        }
-        if endpoint.starts_with("https://") {
-            return Err(EventsError::Validation(
-                "InvocationEndpoint: https:// endpoints are not supported by this server yet (it has no TLS client); use http://.".to_owned(),
-            ));
-        }
-        if HttpUrl::parse(endpoint).is_none() || endpoint.contains('*') {
-            return Err(EventsError::Validation(format!(
-                "InvocationEndpoint {endpoint} is not a valid http:// URL (path parameters are not supported)."
-            )));
-        }
-        if !HTTP_METHODS.contains(&method) {
-            return Err(EventsError::constraint(
-                method,
-                "httpMethod",
-                "Member must satisfy enum value set: [POST, GET, HEAD, OPTIONS, PUT, PATCH, DELETE]",
-            ));
-        }
+        check_endpoint(endpoint)?;
+        check_method(method)?;
         let rate = match rate_limit {
             None => DEFAULT_INVOCATION_RATE_LIMIT,
-            Some(n) if n >= 1 => u32::try_from(n).unwrap_or(u32::MAX),
-            Some(n) => {
-                return Err(EventsError::constraint(
-                    &n.to_string(),
-                    "invocationRateLimitPerSecond",
-                    "Member must have value greater than or equal to 1",
-                ));
-            }
+            Some(n) => check_rate(n)?,
         };
-        let connection = parse_named_arn(connection_arn, "connection")
-            .filter(|(a, r, _)| a == account && r == region)
-            .ok_or_else(|| EventsError::Validation(format!("ConnectionArn {connection_arn} is not a connection ARN of this account and region.")))?;
+        let connection = connection_name(account, region, connection_arn)?;
         let k = key(account, region, name);
         let mut state = self.state.write();
-        match state.connections.get(&key(account, region, &connection.2)) {
-            Some(c) if c.arn == connection_arn => {}
-            _ => {
-                return Err(EventsError::NotFound(format!(
-                    "Connection '{}' does not exist.",
-                    connection.2
-                )));
-            }
-        }
+        check_connection(&state, account, region, &connection, connection_arn)?;
         if state.destinations.contains_key(&k) {
             return Err(EventsError::AlreadyExists(format!(
                 "An api-destination '{name}' already exists."
@@ -274,6 +175,53 @@ impl Events {
             invocation_rate_limit_per_second: rate,
             created_millis: now,
             modified_millis: now,
+        };
+        self.store.apply(&[Change::PutDestination(&k, &d)])?;
+        state.destinations.insert(k, d.clone());
+        Ok(d)
+    }
+
+    /// UpdateApiDestination.
+    pub fn update_api_destination(
+        &self,
+        account: &str,
+        region: &str,
+        name: &str,
+        u: ApiDestinationUpdate,
+    ) -> Result<ApiDestination, EventsError> {
+        check_name(name, "name")?;
+        crate::buses::check_description(u.description.as_deref())?;
+        if let Some(e) = &u.invocation_endpoint {
+            check_endpoint(e)?;
+        }
+        if let Some(m) = &u.http_method {
+            check_method(m)?;
+        }
+        let rate = u
+            .invocation_rate_limit_per_second
+            .map(check_rate)
+            .transpose()?;
+        let connection = u
+            .connection_arn
+            .as_deref()
+            .map(|arn| connection_name(account, region, arn).map(|n| (n, arn)))
+            .transpose()?;
+        let k = key(account, region, name);
+        let mut state = self.state.write();
+        let old = state.destinations.get(&k).cloned().ok_or_else(|| {
+            EventsError::NotFound(format!("An api-destination '{name}' does not exist."))
+        })?;
+        if let Some((conn, arn)) = &connection {
+            check_connection(&state, account, region, conn, arn)?;
+        }
+        let d = ApiDestination {
+            description: u.description.or(old.description),
+            connection_arn: u.connection_arn.unwrap_or(old.connection_arn),
+            invocation_endpoint: u.invocation_endpoint.unwrap_or(old.invocation_endpoint),
+            http_method: u.http_method.unwrap_or(old.http_method),
+            invocation_rate_limit_per_second: rate.unwrap_or(old.invocation_rate_limit_per_second),
+            modified_millis: self.clock.now_millis(),
+            ..old
         };
         self.store.apply(&[Change::PutDestination(&k, &d)])?;
         state.destinations.insert(k, d.clone());
@@ -381,7 +329,7 @@ impl Events {
             }
             slot.1 += 1;
         }
-        let url = HttpUrl::parse(&dest.invocation_endpoint).ok_or_else(|| {
+        let url = HttpUrl::parse_any(&dest.invocation_endpoint).ok_or_else(|| {
             CallFailure::Final(format!("bad endpoint {}", dest.invocation_endpoint))
         })?;
         let mut headers = vec![
@@ -394,16 +342,7 @@ impl Events {
                 "Amazon/EventBridge/ApiDestinations".to_owned(),
             ),
         ];
-        match &conn.auth {
-            ConnectionAuth::ApiKey { name, value } => headers.push((name.clone(), value.clone())),
-            ConnectionAuth::Basic { username, password } => headers.push((
-                "Authorization".to_owned(),
-                format!(
-                    "Basic {}",
-                    base64(format!("{username}:{password}").as_bytes())
-                ),
-            )),
-        }
+        headers.extend(self.auth_headers(&conn)?);
         let body: &[u8] = if matches!(
             dest.http_method.as_str(),
             "GET" | "HEAD" | "OPTIONS" | "DELETE"
@@ -414,7 +353,11 @@ impl Events {
         };
         match call(&dest.http_method, &url, &headers, body) {
             Ok(status) if (200..300).contains(&status) => Ok(()),
-            Ok(status) if matches!(status, 401 | 407 | 409 | 429) || status >= 500 => {
+            Ok(status @ (401 | 407)) => {
+                self.forget_token(&conn.arn);
+                Err(CallFailure::Retry(format!("{arn} answered HTTP {status}")))
+            }
+            Ok(status) if matches!(status, 409 | 429) || status >= 500 => {
                 Err(CallFailure::Retry(format!("{arn} answered HTTP {status}")))
             }
             Ok(status) => Err(CallFailure::Final(format!("{arn} answered HTTP {status}"))),

@@ -19,6 +19,8 @@ pub enum EventsError {
     PolicyLengthExceeded(String),
     #[error("{0}")]
     IllegalStatus(String),
+    #[error("{0}")]
+    InvalidState(String),
     /// Storage failed; the message is for logs, not clients.
     #[error("{0}")]
     Internal(String),
@@ -36,6 +38,7 @@ impl EventsError {
             EventsError::ManagedRule(_) => "ManagedRuleException",
             EventsError::PolicyLengthExceeded(_) => "PolicyLengthExceededException",
             EventsError::IllegalStatus(_) => "IllegalStatusException",
+            EventsError::InvalidState(_) => "InvalidStateException",
             EventsError::Internal(_) => "InternalException",
         }
     }

@@ -232,6 +232,7 @@ impl Events {
                     time_millis,
                     &mut archived,
                 );
+                self.observe(&owner, region, &bus, &event);
                 results.push(EntryResult::Accepted { event_id: id });
             }
         }
@@ -316,6 +317,7 @@ impl Events {
                     .and_then(|t| t.parse::<jiff::Timestamp>().ok())
                     .map_or(now, |t| t.as_millisecond());
                 archive_items(&state, account, region, bus, event, time, &mut archived);
+                self.observe(account, region, bus, event);
             }
         }
         self.archive_log.append(archived, now)?;
@@ -350,13 +352,14 @@ impl Events {
     }
 
     /// Whether an event put on the default bus of `(account, region)` could reach anything (it
-    /// has rule or archive state). Producers of internal events check it first to skip building
-    /// events nothing would receive.
+    /// has rule or archive state, or the observer watches it). Producers of internal events check
+    /// it first to skip building events nothing would receive.
     pub fn default_bus_has_routes(&self, account: &str, region: &str) -> bool {
         self.state
             .read()
             .bus(&key(account, region, DEFAULT_BUS))
             .is_some()
+            || self.observes(account, region, DEFAULT_BUS)
     }
 
     /// An API call recorded by the trail, as EventBridge delivers it: `source` is the service's

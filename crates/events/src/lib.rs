@@ -27,9 +27,13 @@ pub mod transform;
 
 mod archives;
 mod buses;
+mod connections;
 mod delivery;
 mod destinations;
 mod ingest;
+mod oauth;
+mod observe;
+mod partners;
 mod rules;
 mod tags;
 
@@ -45,14 +49,18 @@ use parking_lot::RwLock;
 
 pub use archives::{ArchiveInfo, CreateArchiveInput, StartReplayInput};
 pub use buses::PutPermissionInput;
+pub use connections::ConnectionUpdate;
 pub use delivery::{DeliveryReport, DeliveryRequest, TargetSink};
+pub use destinations::ApiDestinationUpdate;
 pub use error::EventsError;
 pub use event::{EntryResult, EventEntry};
 pub use ingest::API_CALL_DETAIL_TYPE;
 pub use model::{
-    ApiDestination, Archive, Bus, Connection, ConnectionAuth, DEFAULT_BUS, InputTransformer, Page,
-    PageRequest, Replay, ReplayState, RetryPolicy, Rule, RuleState, Tag, Target,
+    ApiDestination, Archive, Bus, Connection, ConnectionAuth, ConnectionState, DEFAULT_BUS,
+    EventSourceState, HttpParameter, HttpParameters, InputTransformer, OAuthParameters, Page,
+    PageRequest, PartnerSource, Replay, ReplayState, RetryPolicy, Rule, RuleState, Tag, Target,
 };
+pub use observe::BusObserver;
 /// The storage types [`Events::open`] takes, so callers need not depend on the storage crate.
 pub use openwatch_storage::{Catalog, Clock, SimClock, WalOptions};
 pub use queue::{Delivery, Dropped};
@@ -144,6 +152,7 @@ struct State {
     replays: BTreeMap<NameKey, Replay>,
     connections: BTreeMap<NameKey, Connection>,
     destinations: BTreeMap<NameKey, ApiDestination>,
+    partner_sources: BTreeMap<NameKey, PartnerSource>,
 }
 
 /// Subdirectory of the events directory holding the delivery queue.
@@ -182,7 +191,11 @@ pub struct Events {
     archive_log: archive::ArchiveLog,
     /// Calls made per API destination in the current second: `(second, count)`.
     rate: parking_lot::Mutex<std::collections::HashMap<String, (i64, u32)>>,
+    /// OAuth access tokens by connection ARN.
+    tokens: oauth::TokenCache,
     sinks: RwLock<Vec<Arc<dyn TargetSink>>>,
+    /// Told of every accepted event (schema discovery).
+    observer: observe::Observer,
 }
 
 impl std::fmt::Debug for Events {
@@ -220,6 +233,7 @@ impl Events {
             replays,
             connections,
             destinations,
+            partner_sources,
         } = store.load()?;
         let now = clock.now_millis();
         let mut state = State::default();
@@ -241,6 +255,7 @@ impl Events {
         state.replays = replays.into_iter().collect();
         state.connections = connections.into_iter().collect();
         state.destinations = destinations.into_iter().collect();
+        state.partner_sources = partner_sources.into_iter().collect();
         let queue = queue::Queue::open(&dir.join(QUEUE_DIR), wal)?;
         let archive_log = archive::ArchiveLog::open(&dir.join(ARCHIVE_DIR), wal, |k| {
             state.archives.get(k).map(|a| a.archive.retention_days)
@@ -252,7 +267,9 @@ impl Events {
             queue,
             archive_log,
             rate: parking_lot::Mutex::new(std::collections::HashMap::new()),
+            tokens: oauth::TokenCache::default(),
             sinks: RwLock::new(Vec::new()),
+            observer: observe::Observer::default(),
         })
     }
 

@@ -219,6 +219,84 @@ pub struct Replay {
     pub event_last_replayed_millis: Option<i64>,
 }
 
+/// One key/value of a connection's HTTP parameters; a secret value is never described.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HttpParameter {
+    pub key: String,
+    pub value: String,
+    pub secret: bool,
+}
+
+impl std::fmt::Debug for HttpParameter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("HttpParameter");
+        d.field("key", &self.key);
+        if !self.secret {
+            d.field("value", &self.value);
+        }
+        d.finish_non_exhaustive()
+    }
+}
+
+/// ConnectionHttpParameters: headers, query-string and body parameters.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HttpParameters {
+    #[serde(default)]
+    pub headers: Vec<HttpParameter>,
+    #[serde(default)]
+    pub query: Vec<HttpParameter>,
+    #[serde(default)]
+    pub body: Vec<HttpParameter>,
+}
+
+impl HttpParameters {
+    /// The same parameters with secret values blanked (what DeauthorizeConnection keeps).
+    pub fn without_secrets(&self) -> HttpParameters {
+        let strip = |v: &[HttpParameter]| {
+            v.iter()
+                .map(|p| HttpParameter {
+                    value: if p.secret {
+                        String::new()
+                    } else {
+                        p.value.clone()
+                    },
+                    ..p.clone()
+                })
+                .collect()
+        };
+        HttpParameters {
+            headers: strip(&self.headers),
+            query: strip(&self.query),
+            body: strip(&self.body),
+        }
+    }
+}
+
+/// OAuth client-credentials parameters of a connection.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OAuthParameters {
+    /// The token endpoint (`http://` or `https://`).
+    pub authorization_endpoint: String,
+    /// GET, POST or PUT.
+    pub http_method: String,
+    pub client_id: String,
+    pub client_secret: String,
+    /// Extra parameters sent to the authorization endpoint.
+    #[serde(default)]
+    pub http_parameters: HttpParameters,
+}
+
+impl std::fmt::Debug for OAuthParameters {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OAuthParameters")
+            .field("authorization_endpoint", &self.authorization_endpoint)
+            .field("http_method", &self.http_method)
+            .field("client_id", &self.client_id)
+            .field("http_parameters", &self.http_parameters)
+            .finish_non_exhaustive()
+    }
+}
+
 /// How a connection authorizes calls to its API destinations. `Debug` omits the secrets.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ConnectionAuth {
@@ -226,6 +304,8 @@ pub enum ConnectionAuth {
     ApiKey { name: String, value: String },
     /// `Authorization: Basic …`.
     Basic { username: String, password: String },
+    /// `Authorization: Bearer <token>`, the token fetched with the client-credentials grant.
+    OAuth(OAuthParameters),
 }
 
 impl std::fmt::Debug for ConnectionAuth {
@@ -239,6 +319,7 @@ impl std::fmt::Debug for ConnectionAuth {
                 .debug_struct("Basic")
                 .field("username", username)
                 .finish_non_exhaustive(),
+            ConnectionAuth::OAuth(p) => p.fmt(f),
         }
     }
 }
@@ -249,6 +330,55 @@ impl ConnectionAuth {
         match self {
             ConnectionAuth::ApiKey { .. } => "API_KEY",
             ConnectionAuth::Basic { .. } => "BASIC",
+            ConnectionAuth::OAuth(_) => "OAUTH_CLIENT_CREDENTIALS",
+        }
+    }
+
+    /// The same parameters with every secret removed (DeauthorizeConnection).
+    pub fn without_secrets(&self) -> ConnectionAuth {
+        match self {
+            ConnectionAuth::ApiKey { name, .. } => ConnectionAuth::ApiKey {
+                name: name.clone(),
+                value: String::new(),
+            },
+            ConnectionAuth::Basic { username, .. } => ConnectionAuth::Basic {
+                username: username.clone(),
+                password: String::new(),
+            },
+            ConnectionAuth::OAuth(p) => ConnectionAuth::OAuth(OAuthParameters {
+                client_secret: String::new(),
+                http_parameters: p.http_parameters.without_secrets(),
+                ..p.clone()
+            }),
+        }
+    }
+}
+
+/// A connection's state, as AWS names it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ConnectionState {
+    Creating,
+    Updating,
+    Deleting,
+    #[default]
+    Authorized,
+    Deauthorized,
+    Authorizing,
+    Deauthorizing,
+}
+
+impl ConnectionState {
+    /// AWS's ConnectionState value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConnectionState::Creating => "CREATING",
+            ConnectionState::Updating => "UPDATING",
+            ConnectionState::Deleting => "DELETING",
+            ConnectionState::Authorized => "AUTHORIZED",
+            ConnectionState::Deauthorized => "DEAUTHORIZED",
+            ConnectionState::Authorizing => "AUTHORIZING",
+            ConnectionState::Deauthorizing => "DEAUTHORIZING",
         }
     }
 }
@@ -262,8 +392,15 @@ pub struct Connection {
     #[serde(default)]
     pub description: Option<String>,
     pub auth: ConnectionAuth,
+    /// Records written before states existed were all authorized.
+    #[serde(default)]
+    pub state: ConnectionState,
+    #[serde(default)]
+    pub state_reason: Option<String>,
     pub created_millis: i64,
     pub modified_millis: i64,
+    #[serde(default)]
+    pub last_authorized_millis: Option<i64>,
 }
 
 impl std::fmt::Debug for Connection {
@@ -271,6 +408,7 @@ impl std::fmt::Debug for Connection {
         f.debug_struct("Connection")
             .field("arn", &self.arn)
             .field("authorization_type", &self.auth.kind())
+            .field("state", &self.state)
             .finish_non_exhaustive()
     }
 }
@@ -288,4 +426,48 @@ pub struct ApiDestination {
     pub invocation_rate_limit_per_second: u32,
     pub created_millis: i64,
     pub modified_millis: i64,
+}
+
+/// The state of a partner event source, as AWS names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum EventSourceState {
+    /// Created by the partner; no partner bus receives it (or it was deactivated).
+    Pending,
+    /// A partner bus of the customer account receives its events.
+    Active,
+}
+
+impl EventSourceState {
+    /// AWS's EventSourceState value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventSourceState::Pending => "PENDING",
+            EventSourceState::Active => "ACTIVE",
+        }
+    }
+}
+
+/// A partner event source: created by a partner account for one customer account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartnerSource {
+    /// `aws.partner/<partner>/<...>`.
+    pub name: String,
+    pub arn: String,
+    /// The customer account the source is for.
+    pub account: String,
+    /// The partner account that created it.
+    pub partner_account: String,
+    pub state: EventSourceState,
+    pub created_millis: i64,
+}
+
+impl PartnerSource {
+    /// The partner's name: the segment after `aws.partner/` (AWS's CreatedBy).
+    pub fn created_by(&self) -> &str {
+        self.name
+            .strip_prefix("aws.partner/")
+            .and_then(|r| r.split('/').next())
+            .unwrap_or_default()
+    }
 }

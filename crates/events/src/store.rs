@@ -8,7 +8,7 @@ use openwatch_storage::Catalog;
 use redb::{ReadableTable, TableDefinition};
 
 use crate::error::EventsError;
-use crate::model::{ApiDestination, Archive, Bus, Connection, Replay, Rule};
+use crate::model::{ApiDestination, Archive, Bus, Connection, PartnerSource, Replay, Rule};
 
 const BUSES: TableDefinition<&str, &[u8]> = TableDefinition::new("events_buses");
 const RULES: TableDefinition<&str, &[u8]> = TableDefinition::new("events_rules");
@@ -16,6 +16,9 @@ const ARCHIVES: TableDefinition<&str, &[u8]> = TableDefinition::new("events_arch
 const REPLAYS: TableDefinition<&str, &[u8]> = TableDefinition::new("events_replays");
 const CONNECTIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("events_connections");
 const DESTINATIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("events_api_destinations");
+/// Partner event sources, keyed `account \n region \n name` (the customer account).
+const PARTNER_SOURCES: TableDefinition<&str, &[u8]> =
+    TableDefinition::new("events_partner_sources");
 
 /// `(account, region, name)` of an archive or replay.
 pub type NameKey = (String, String, String);
@@ -44,7 +47,7 @@ fn encode<T: serde::Serialize>(v: &T) -> Result<Vec<u8>, EventsError> {
 }
 
 /// A change to apply in one transaction.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub enum Change<'a> {
     PutBus(&'a BusKey, &'a Bus),
     DeleteBus(&'a BusKey),
@@ -57,6 +60,8 @@ pub enum Change<'a> {
     DeleteConnection(&'a NameKey),
     PutDestination(&'a NameKey, &'a ApiDestination),
     DeleteDestination(&'a NameKey),
+    PutPartnerSource(&'a NameKey, &'a PartnerSource),
+    DeletePartnerSource(&'a NameKey),
 }
 
 /// The tables.
@@ -74,6 +79,7 @@ pub struct Loaded {
     pub replays: Vec<(NameKey, Replay)>,
     pub connections: Vec<(NameKey, Connection)>,
     pub destinations: Vec<(NameKey, ApiDestination)>,
+    pub partner_sources: Vec<(NameKey, PartnerSource)>,
 }
 
 fn load_named<T: serde::de::DeserializeOwned>(
@@ -105,6 +111,7 @@ impl Store {
             tx.open_table(REPLAYS)?;
             tx.open_table(CONNECTIONS)?;
             tx.open_table(DESTINATIONS)?;
+            tx.open_table(PARTNER_SOURCES)?;
         }
         tx.commit()?;
         Ok(Store { catalog })
@@ -140,6 +147,7 @@ impl Store {
             replays: load_named(&tx, REPLAYS, "replay")?,
             connections: load_named(&tx, CONNECTIONS, "connection")?,
             destinations: load_named(&tx, DESTINATIONS, "API destination")?,
+            partner_sources: load_named(&tx, PARTNER_SOURCES, "partner event source")?,
         })
     }
 
@@ -153,6 +161,7 @@ impl Store {
             let mut replays = tx.open_table(REPLAYS)?;
             let mut connections = tx.open_table(CONNECTIONS)?;
             let mut destinations = tx.open_table(DESTINATIONS)?;
+            let mut partner_sources = tx.open_table(PARTNER_SOURCES)?;
             for c in changes {
                 match c {
                     Change::PutBus(k, bus) => {
@@ -201,6 +210,12 @@ impl Store {
                     }
                     Change::DeleteDestination(k) => {
                         destinations.remove(bus_key(k).as_str())?;
+                    }
+                    Change::PutPartnerSource(k, p) => {
+                        partner_sources.insert(bus_key(k).as_str(), encode(p)?.as_slice())?;
+                    }
+                    Change::DeletePartnerSource(k) => {
+                        partner_sources.remove(bus_key(k).as_str())?;
                     }
                 }
             }

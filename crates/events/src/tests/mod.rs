@@ -4,9 +4,12 @@
 #![allow(clippy::unwrap_used)]
 
 mod archives;
+mod connections;
 mod crud;
 mod delivery;
 mod destinations;
+mod https;
+mod partners;
 mod properties;
 mod schedules;
 

@@ -119,24 +119,31 @@ pub(super) fn create_event_bus(
     ctx: &CallContext,
     i: CreateEventBusInput,
 ) -> R<CreateEventBusOutput> {
-    if i.event_source_name.is_some() {
-        return Err(unsupported("EventSourceName (partner event buses)"));
-    }
     if i.kms_key_identifier.is_some() {
         return Err(unsupported("KmsKeyIdentifier"));
     }
     if i.dead_letter_config.is_some() {
         return Err(unsupported("DeadLetterConfig on an event bus"));
     }
-    let bus = e
-        .create_event_bus(
+    let bus = match i.event_source_name.as_deref() {
+        // A partner event bus, named as the partner event source it receives.
+        Some(source) => e.create_partner_event_bus(
+            ctx.account.as_str(),
+            &ctx.region,
+            &i.name,
+            source,
+            i.description.as_deref(),
+            tags_in(i.tags),
+        ),
+        None => e.create_event_bus(
             ctx.account.as_str(),
             &ctx.region,
             &i.name,
             i.description.as_deref(),
             tags_in(i.tags),
-        )
-        .map_err(api_error)?;
+        ),
+    }
+    .map_err(api_error)?;
     Ok(CreateEventBusOutput {
         event_bus_arn: bus.arn,
         description: bus.description,

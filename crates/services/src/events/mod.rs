@@ -6,8 +6,11 @@
 
 mod archives;
 mod buses;
+mod connection_auth;
 mod connections;
+mod destinations;
 mod errors;
+mod partners;
 mod permissions;
 mod put_events;
 mod resources;
@@ -24,7 +27,9 @@ use serde::{Deserialize, Serialize};
 pub use archives::*;
 pub use buses::*;
 pub use connections::*;
+pub use destinations::*;
 pub use errors::api_error;
+pub use partners::*;
 pub use permissions::*;
 pub use put_events::*;
 pub use rules::*;
@@ -57,8 +62,13 @@ macro_rules! handler {
     }};
 }
 
+/// Members a connection request must never put into the trail: the credentials, and every
+/// HTTP parameter value (a secret one cannot be told from the others once flattened).
+const CONNECTION_SECRETS: &[&str] = &["Password", "ApiKeyValue", "ClientSecret", "Value"];
+
 pub fn register(registry: &mut Registry, events: Arc<Events>) {
     let s = Service::Events;
+    partners::register(registry, &events);
     registry.add(
         Operation::new(s, "CreateEventBus", handler!(events, create_event_bus))
             .resource(bus_resource),
@@ -166,7 +176,20 @@ pub fn register(registry: &mut Registry, events: Arc<Events>) {
     registry.add(
         Operation::new(s, "CreateConnection", handler!(events, create_connection))
             .resource(connection_resource)
-            .sensitive(&["Password", "ApiKeyValue", "ClientSecret"]),
+            .sensitive(CONNECTION_SECRETS),
+    );
+    registry.add(
+        Operation::new(s, "UpdateConnection", handler!(events, update_connection))
+            .resource(connection_resource)
+            .sensitive(CONNECTION_SECRETS),
+    );
+    registry.add(
+        Operation::new(
+            s,
+            "DeauthorizeConnection",
+            handler!(events, deauthorize_connection),
+        )
+        .resource(connection_resource),
     );
     registry.add(
         Operation::new(
@@ -207,6 +230,14 @@ pub fn register(registry: &mut Registry, events: Arc<Events>) {
             handler!(events, list_api_destinations),
         )
         .read_only(),
+    );
+    registry.add(
+        Operation::new(
+            s,
+            "UpdateApiDestination",
+            handler!(events, update_api_destination),
+        )
+        .resource(destination_resource),
     );
     registry.add(
         Operation::new(

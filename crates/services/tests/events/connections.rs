@@ -125,3 +125,172 @@ async fn connection_and_api_destination_operations() {
         "ResourceNotFoundException"
     );
 }
+
+#[tokio::test]
+async fn oauth_update_deauthorize_and_update_api_destination() {
+    let f = fixture();
+    let c = f
+        .ok(
+            "CreateConnection",
+            json!({"Name": "oauth", "AuthorizationType": "OAUTH_CLIENT_CREDENTIALS",
+            "AuthParameters": {"OAuthParameters": {
+                "AuthorizationEndpoint": "https://auth.example.com/oauth2/token",
+                "HttpMethod": "POST",
+                "ClientParameters": {"ClientID": "cid", "ClientSecret": "topsecret"},
+                "OAuthHttpParameters": {
+                    "BodyParameters": [{"Key": "audience", "Value": "api", "IsValueSecret": false}],
+                    "HeaderParameters": [{"Key": "x-tenant", "Value": "hidden-tenant", "IsValueSecret": true}]}}}}),
+        )
+        .await;
+    assert_eq!(c["ConnectionState"], "AUTHORIZING");
+    let conn_arn = c["ConnectionArn"].as_str().unwrap().to_owned();
+    {
+        let audit = f.client.audit.0.lock();
+        let recorded = serde_json::to_string(&audit.last().unwrap().request_parameters).unwrap();
+        assert!(!recorded.contains("topsecret"), "{recorded}");
+        assert!(!recorded.contains("hidden-tenant"), "{recorded}");
+        assert!(recorded.contains("cid"), "{recorded}");
+    }
+    let d = f.ok("DescribeConnection", json!({"Name": "oauth"})).await;
+    assert_eq!(d["AuthorizationType"], "OAUTH_CLIENT_CREDENTIALS");
+    assert_eq!(d["ConnectionState"], "AUTHORIZING");
+    let o = &d["AuthParameters"]["OAuthParameters"];
+    assert_eq!(o["ClientParameters"]["ClientID"], "cid");
+    assert_eq!(o["HttpMethod"], "POST");
+    assert_eq!(
+        o["OAuthHttpParameters"]["BodyParameters"][0]["Value"],
+        "api"
+    );
+    let header = &o["OAuthHttpParameters"]["HeaderParameters"][0];
+    assert_eq!(header["Key"], "x-tenant");
+    assert_eq!(header["IsValueSecret"], true);
+    assert!(header.get("Value").is_none(), "{header}");
+    assert!(!d.to_string().contains("topsecret"));
+    assert!(!d.to_string().contains("hidden-tenant"));
+
+    for (bad, why) in [
+        (
+            json!({"AuthorizationEndpoint": "https://a/", "HttpMethod": "PATCH",
+                "ClientParameters": {"ClientID": "c", "ClientSecret": "s"}}),
+            "method",
+        ),
+        (
+            json!({"AuthorizationEndpoint": "https://a/", "HttpMethod": "POST",
+                "ClientParameters": {"ClientID": "c"}}),
+            "secret",
+        ),
+        (
+            json!({"AuthorizationEndpoint": "not a url", "HttpMethod": "POST",
+                "ClientParameters": {"ClientID": "c", "ClientSecret": "s"}}),
+            "endpoint",
+        ),
+    ] {
+        let (code, _) = f
+            .err(
+                "CreateConnection",
+                json!({"Name": "bad", "AuthorizationType": "OAUTH_CLIENT_CREDENTIALS",
+                       "AuthParameters": {"OAuthParameters": bad}}),
+            )
+            .await;
+        assert_eq!(code, "ValidationException", "{why}");
+    }
+
+    // A key connection: deauthorized, listed by state, re-authorized by an update.
+    f.ok(
+        "CreateConnection",
+        json!({"Name": "key", "AuthorizationType": "API_KEY",
+        "AuthParameters": {"ApiKeyAuthParameters": {"ApiKeyName": "x-key", "ApiKeyValue": "v1"}}}),
+    )
+    .await;
+    let r = f.ok("DeauthorizeConnection", json!({"Name": "key"})).await;
+    assert_eq!(r["ConnectionState"], "DEAUTHORIZING");
+    let d = f.ok("DescribeConnection", json!({"Name": "key"})).await;
+    assert_eq!(d["ConnectionState"], "DEAUTHORIZED");
+    let listed = f
+        .ok(
+            "ListConnections",
+            json!({"ConnectionState": "DEAUTHORIZED"}),
+        )
+        .await;
+    assert_eq!(listed["Connections"].as_array().unwrap().len(), 1);
+    assert_eq!(listed["Connections"][0]["Name"], "key");
+    assert_eq!(
+        f.err("ListConnections", json!({"ConnectionState": "SLEEPING"}))
+            .await
+            .0,
+        "ValidationException"
+    );
+    let r = f
+        .ok(
+            "UpdateConnection",
+            json!({"Name": "key", "AuthParameters": {"ApiKeyAuthParameters": {"ApiKeyValue": "v2"}}}),
+        )
+        .await;
+    assert_eq!(r["ConnectionState"], "AUTHORIZED");
+    assert!(r["LastAuthorizedTime"].is_number(), "{r}");
+    {
+        let audit = f.client.audit.0.lock();
+        let recorded = serde_json::to_string(&audit.last().unwrap().request_parameters).unwrap();
+        assert!(!recorded.contains("v2"), "{recorded}");
+    }
+    assert_eq!(
+        f.err(
+            "UpdateConnection",
+            json!({"Name": "key", "AuthParameters": {"BasicAuthParameters": {"Username": "u"}}})
+        )
+        .await
+        .0,
+        "ValidationException"
+    );
+    assert_eq!(
+        f.err(
+            "UpdateConnection",
+            json!({"Name": "nope", "Description": "x"})
+        )
+        .await
+        .0,
+        "ResourceNotFoundException"
+    );
+    assert_eq!(
+        f.err("DeauthorizeConnection", json!({"Name": "nope"}))
+            .await
+            .0,
+        "ResourceNotFoundException"
+    );
+
+    // https:// endpoints are accepted; UpdateApiDestination changes what it is given.
+    f.ok(
+        "CreateApiDestination",
+        json!({"Name": "hook", "ConnectionArn": conn_arn,
+               "InvocationEndpoint": "https://hooks.example.com/in", "HttpMethod": "POST"}),
+    )
+    .await;
+    let u = f
+        .ok(
+            "UpdateApiDestination",
+            json!({"Name": "hook", "HttpMethod": "PUT", "InvocationRateLimitPerSecond": 5}),
+        )
+        .await;
+    assert_eq!(u["ApiDestinationState"], "ACTIVE");
+    let d = f
+        .ok("DescribeApiDestination", json!({"Name": "hook"}))
+        .await;
+    assert_eq!(d["HttpMethod"], "PUT");
+    assert_eq!(d["InvocationRateLimitPerSecond"], 5);
+    assert_eq!(d["InvocationEndpoint"], "https://hooks.example.com/in");
+    assert_eq!(
+        f.err(
+            "UpdateApiDestination",
+            json!({"Name": "hook", "InvocationEndpoint": "ftp://x/"})
+        )
+        .await
+        .0,
+        "ValidationException"
+    );
+    assert_eq!(
+        f.err("UpdateApiDestination", json!({"Name": "gone"}))
+            .await
+            .0,
+        "ResourceNotFoundException"
+    );
+}

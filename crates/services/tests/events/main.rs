@@ -69,5 +69,6 @@ fn bus_arn(name: &str) -> String {
 mod archives;
 mod buses;
 mod connections;
+mod partners;
 mod put_events;
 mod rules_targets;
