@@ -106,6 +106,7 @@ pub struct Metrics {
     checkpoint_lock: Mutex<()>,
     next_generation: AtomicU64,
     opts: MetricsOptions,
+    pub(crate) anomaly: crate::anomaly::AnomalyState,
 }
 
 impl Metrics {
@@ -173,6 +174,7 @@ impl Metrics {
                 *upto = (*upto).max(header.sealed_upto);
             }
         }
+        let anomaly = crate::anomaly::AnomalyState::open(dir)?;
         let wal = Wal::open(&dir.join("wal"), opts.wal)?;
         let mut replayed = 0usize;
         for rec in wal.replay() {
@@ -212,6 +214,7 @@ impl Metrics {
             checkpoint_lock: Mutex::new(()),
             next_generation: AtomicU64::new(max_gen + 1),
             opts,
+            anomaly,
         })
     }
 
@@ -231,9 +234,11 @@ impl Metrics {
         data: &[MetricDatum],
     ) -> Result<Position, MetricsError> {
         let now = self.clock.now_millis();
-        let valid = validate_put(namespace, data, now)?;
+        let mut valid = validate_put(namespace, data, now)?;
         let namespace = namespace.unwrap_or_default();
         let record = walrec::encode(now, account, region, namespace, &valid);
+        // Series lookups under the read lock, in parallel: the write lock only logs and applies.
+        (self.state.read().index).resolve(account, region, namespace, &mut valid);
         let mut st = self.state.write();
         if st.closed {
             return Err(MetricsError::Closed);
@@ -459,9 +464,7 @@ fn apply(
     replay: bool,
 ) {
     for d in data {
-        let id = st
-            .index
-            .get_or_create(account, region, namespace, d.metric_name, &d.dimensions);
+        let id = st.index.get_or_create_valid(account, region, namespace, d);
         if let Some(s) = st.index.get_mut(id) {
             s.last_ingest = s.last_ingest.max(ingest);
         }

@@ -4,7 +4,7 @@
 //! series. Ids are assigned in creation order, so every postings list is sorted.
 
 use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
 use crate::model::{Dim, Dimension, MetricId, SeriesKey};
@@ -51,20 +51,55 @@ pub struct Index {
     interned: HashSet<Arc<str>, BuildHasherDefault<FxHasher>>,
 }
 
-fn key_hash<'a>(
-    account: &str,
-    region: &str,
-    ns: &str,
-    name: &str,
-    dims: impl ExactSizeIterator<Item = (&'a str, &'a str)>,
-) -> u64 {
-    let mut h = FxHasher::default();
-    (account, region, ns, name, dims.len()).hash(&mut h);
-    for (n, v) in dims {
-        n.hash(&mut h);
-        v.hash(&mut h);
+/// FxHash's multiply-rotate step.
+#[inline]
+fn mix(h: u64, word: u64) -> u64 {
+    (h.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95)
+}
+
+/// Adds a string: 8-byte words, then the tail read as (possibly overlapping) fixed-size loads
+/// (no variable-length copy), then the length (so `"ab","c"` and `"a","bc"` differ).
+#[inline]
+fn mix_str(mut h: u64, s: &str) -> u64 {
+    let b = s.as_bytes();
+    let mut chunks = b.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h = mix(h, u64::from_le_bytes(w));
     }
-    h.finish()
+    let r = chunks.remainder();
+    let tail = match r.len() {
+        0 => 0,
+        n @ 1..=3 => u64::from(r[0]) | (u64::from(r[n / 2]) << 8) | (u64::from(r[n - 1]) << 16),
+        n => {
+            let mut lo = [0u8; 4];
+            let mut hi = [0u8; 4];
+            lo.copy_from_slice(&r[..4]);
+            hi.copy_from_slice(&r[n - 4..]);
+            u64::from(u32::from_le_bytes(lo)) | (u64::from(u32::from_le_bytes(hi)) << 32)
+        }
+    };
+    mix(mix(h, tail), b.len() as u64)
+}
+
+/// Hash of a series' metric name and dimensions (sorted by name). Validation computes it outside
+/// the engine's lock; `key_hash` adds the tenant and namespace. In memory only (the index is
+/// rebuilt at open), so the function may change between versions.
+pub fn datum_hash<'a>(name: &str, dims: impl ExactSizeIterator<Item = (&'a str, &'a str)>) -> u64 {
+    let mut h = mix(mix_str(0, name), dims.len() as u64);
+    for (n, v) in dims {
+        h = mix_str(mix_str(h, n), v);
+    }
+    h
+}
+
+/// Hash of a whole series key from its parts.
+fn key_hash(account: &str, region: &str, ns: &str, datum_hash: u64) -> u64 {
+    mix(
+        mix_str(mix_str(mix_str(0, account), region), ns),
+        datum_hash,
+    )
 }
 
 impl Index {
@@ -103,25 +138,82 @@ impl Index {
         metric_name: &str,
         dims: &[&Dimension],
     ) -> Option<SeriesId> {
-        let h = key_hash(
-            account,
-            region,
-            namespace,
+        let dh = datum_hash(
             metric_name,
             dims.iter().map(|d| (d.name.as_str(), d.value.as_str())),
         );
+        self.find_hashed(account, region, namespace, metric_name, dims, dh)
+    }
+
+    /// [`Index::find`] with the [`datum_hash`] of `metric_name` and `dims` already computed.
+    fn find_hashed(
+        &self,
+        account: &str,
+        region: &str,
+        namespace: &str,
+        metric_name: &str,
+        dims: &[&Dimension],
+        datum_hash: u64,
+    ) -> Option<SeriesId> {
+        let h = key_hash(account, region, namespace, datum_hash);
         self.by_hash.get(&h)?.iter().copied().find(|id| {
             let k = &self.series[*id as usize].key;
-            &*k.account == account
-                && &*k.region == region
-                && &*k.namespace == namespace
-                && &*k.metric_name == metric_name
+            &*k.metric_name == metric_name
                 && k.dimensions.len() == dims.len()
                 && k.dimensions
                     .iter()
                     .zip(dims)
-                    .all(|(a, b)| *a.name == *b.name && *a.value == *b.value)
+                    .all(|(a, b)| *a.value == *b.value && *a.name == *b.name)
+                && &*k.namespace == namespace
+                && &*k.account == account
+                && &*k.region == region
         })
+    }
+
+    /// Looks up the series of validated datums (under the engine's read lock, before the write
+    /// lock of `put`), so that applying them only creates the new ones. Ids are never reused.
+    pub fn resolve(
+        &self,
+        account: &str,
+        region: &str,
+        namespace: &str,
+        data: &mut [crate::validate::ValidDatum<'_>],
+    ) {
+        for d in data {
+            d.series = self.find_hashed(
+                account,
+                region,
+                namespace,
+                d.metric_name,
+                &d.dimensions,
+                d.key_hash,
+            );
+        }
+    }
+
+    /// The id of a validated datum's series, created if new; uses the id [`Index::resolve`]
+    /// found or the key hash validation computed.
+    pub fn get_or_create_valid(
+        &mut self,
+        account: &str,
+        region: &str,
+        namespace: &str,
+        d: &crate::validate::ValidDatum<'_>,
+    ) -> SeriesId {
+        if let Some(id) = d.series {
+            return id;
+        }
+        if let Some(id) = self.find_hashed(
+            account,
+            region,
+            namespace,
+            d.metric_name,
+            &d.dimensions,
+            d.key_hash,
+        ) {
+            return id;
+        }
+        self.create(account, region, namespace, d.metric_name, &d.dimensions)
     }
 
     /// The id of a series, created if new. `dims` must be sorted by name.
@@ -136,6 +228,18 @@ impl Index {
         if let Some(id) = self.find(account, region, namespace, metric_name, dims) {
             return id;
         }
+        self.create(account, region, namespace, metric_name, dims)
+    }
+
+    /// Creates a series known not to exist.
+    fn create(
+        &mut self,
+        account: &str,
+        region: &str,
+        namespace: &str,
+        metric_name: &str,
+        dims: &[&Dimension],
+    ) -> SeriesId {
         let dimensions = dims
             .iter()
             .map(|d| Dim {
@@ -161,8 +265,10 @@ impl Index {
             &key.account,
             &key.region,
             &key.namespace,
-            &key.metric_name,
-            key.dimensions.iter().map(|d| (&*d.name, &*d.value)),
+            datum_hash(
+                &key.metric_name,
+                key.dimensions.iter().map(|d| (&*d.name, &*d.value)),
+            ),
         );
         self.by_hash.entry(h).or_default().push(id);
         let p = self
@@ -275,6 +381,33 @@ mod tests {
             .collect();
         v.sort();
         v
+    }
+
+    #[test]
+    fn validated_datums_resolve_to_the_same_series() {
+        let mut ix = Index::default();
+        let data = [crate::model::MetricDatum::value("Latency", 60_000, 1.0)
+            .with_dimension("Host", "a")
+            .with_dimension("Az", "x")];
+        let mut valid = crate::validate::validate_put(Some("App"), &data, 60_000).expect("valid");
+        ix.resolve("1", "r", "App", &mut valid);
+        assert_eq!(valid[0].series, None);
+        let id = ix.get_or_create_valid("1", "r", "App", &valid[0]);
+        assert_eq!(
+            ix.find(
+                "1",
+                "r",
+                "App",
+                "Latency",
+                &dims(&[("Host", "a"), ("Az", "x")])
+            ),
+            Some(id)
+        );
+        ix.resolve("1", "r", "App", &mut valid);
+        assert_eq!(valid[0].series, Some(id));
+        ix.resolve("1", "q", "App", &mut valid);
+        assert_eq!(valid[0].series, None, "another region is another series");
+        assert_ne!(ix.get_or_create_valid("1", "q", "App", &valid[0]), id);
     }
 
     #[test]

@@ -15,6 +15,13 @@ impl Writer {
         }
     }
 
+    /// A writer appending to `buf` after clearing it (reuses its allocation).
+    pub fn reuse(mut buf: Vec<u8>, n: usize) -> Self {
+        buf.clear();
+        buf.reserve(n);
+        Writer { buf }
+    }
+
     pub fn into_inner(self) -> Vec<u8> {
         self.buf
     }

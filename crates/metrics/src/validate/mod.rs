@@ -5,6 +5,9 @@ use crate::error::MetricsError;
 use crate::model::{Dimension, Entry, MetricDatum};
 use crate::unit::Unit;
 
+mod inline;
+pub use inline::{DimRefs, Entries};
+
 /// Most datums in one PutMetricData call (AWS quota).
 pub const MAX_DATUMS: usize = 1_000;
 /// Most dimensions on one metric (AWS quota).
@@ -23,12 +26,37 @@ pub const MAX_FUTURE_MILLIS: i64 = 2 * 3_600_000;
 pub const MAX_MAGNITUDE: f64 = 2.348_542_582_773_833_2e108;
 
 /// One validated datum: the metric, its dimensions sorted by name (borrowed from the request, so
-/// ingest copies no strings for series that already exist) and its entries.
+/// ingest copies no strings for series that already exist) and its entries. Neither allocates
+/// in the common case (≤ 8 dimensions, one value), and the series-key hash of the metric name
+/// and dimensions is computed here, outside the engine's write lock.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ValidDatum<'a> {
     pub metric_name: &'a str,
-    pub dimensions: Vec<&'a Dimension>,
-    pub entries: Vec<Entry>,
+    pub dimensions: DimRefs<'a>,
+    pub entries: Entries,
+    /// [`crate::index::datum_hash`] of `metric_name` and `dimensions`.
+    pub key_hash: u64,
+    /// The series' id when [`crate::index::Index::resolve`] found it.
+    pub series: Option<crate::index::SeriesId>,
+}
+
+impl<'a> ValidDatum<'a> {
+    /// A datum from its parts (dimensions sorted by name), hashing its key.
+    pub fn new(metric_name: &'a str, dimensions: DimRefs<'a>, entries: Entries) -> Self {
+        let key_hash = crate::index::datum_hash(
+            metric_name,
+            dimensions
+                .iter()
+                .map(|d| (d.name.as_str(), d.value.as_str())),
+        );
+        ValidDatum {
+            metric_name,
+            dimensions,
+            entries,
+            key_hash,
+            series: None,
+        }
+    }
 }
 
 /// Checks a PutMetricData request at `now` and normalizes it.
@@ -90,7 +118,7 @@ fn validate_datum(
         check_length(name, &format!("{path}.MetricName"), MAX_NAME_LEN)?;
     }
     let dimensions = if d.dimensions.is_empty() {
-        Vec::new()
+        DimRefs::from_iter([])
     } else {
         check_dimensions_at(DimPath::Datum(member), &d.dimensions)?
     };
@@ -150,10 +178,9 @@ fn validate_datum(
         )));
     }
 
-    let mut entries = Vec::new();
-    if let Some(v) = d.value {
-        check_value(v, &format!("{path}.Value"))?;
-        entries.push(Entry::single(ts, v, unit, high_res));
+    let entries: Entries = if let Some(v) = d.value {
+        check_value(v, || format!("{path}.Value"))?;
+        Entries::One(Entry::single(ts, v, unit, high_res))
     } else if has_values {
         if d.values.len() > MAX_VALUES {
             return Err(MetricsError::invalid(format!(
@@ -165,8 +192,9 @@ fn validate_datum(
                 "The parameters {path}.Values and {path}.Counts must be of the same size."
             )));
         }
+        let mut entries = Vec::with_capacity(d.values.len());
         for (i, v) in d.values.iter().enumerate() {
-            check_value(*v, &format!("{path}.Values.member.{}", i + 1))?;
+            check_value(*v, || format!("{path}.Values.member.{}", i + 1))?;
             let c = d.counts.get(i).copied().unwrap_or(1.0);
             if !c.is_finite() || c < 0.0 {
                 return Err(MetricsError::invalid(format!(
@@ -179,6 +207,7 @@ fn validate_datum(
                 entries.push(Entry::weighted(ts, *v, c, unit, high_res));
             }
         }
+        entries.into()
     } else if let Some(s) = d.statistic_values.filter(|_| has_stats) {
         let sp = format!("{path}.StatisticValues");
         let req = |v: Option<f64>, m: &str| {
@@ -188,10 +217,10 @@ fn validate_datum(
         let sum = req(s.sum, "Sum")?;
         let min = req(s.minimum, "Minimum")?;
         let max = req(s.maximum, "Maximum")?;
-        check_value(count, &format!("{sp}.SampleCount"))?;
-        check_value(sum, &format!("{sp}.Sum"))?;
-        check_value(min, &format!("{sp}.Minimum"))?;
-        check_value(max, &format!("{sp}.Maximum"))?;
+        check_value(count, || format!("{sp}.SampleCount"))?;
+        check_value(sum, || format!("{sp}.Sum"))?;
+        check_value(min, || format!("{sp}.Minimum"))?;
+        check_value(max, || format!("{sp}.Maximum"))?;
         if count <= 0.0 {
             return Err(MetricsError::invalid(format!(
                 "The parameter {sp}.SampleCount must be greater than 0."
@@ -202,17 +231,13 @@ fn validate_datum(
                 "The parameter {sp}.Maximum must be greater than {sp}.Minimum."
             )));
         }
-        entries.push(Entry::set(ts, count, sum, min, max, unit, high_res));
+        Entries::One(Entry::set(ts, count, sum, min, max, unit, high_res))
     } else {
         return Err(MetricsError::missing(format!(
             "At least one of the parameters {path}.Value or {path}.StatisticValues must be specified."
         )));
-    }
-    Ok(ValidDatum {
-        metric_name: name,
-        dimensions,
-        entries,
-    })
+    };
+    Ok(ValidDatum::new(name, dimensions, entries))
 }
 
 /// Dimension rules: at most 30, names 1–255 and values 1–1024 ASCII characters with at least one
@@ -220,8 +245,8 @@ fn validate_datum(
 /// sorted by name.
 pub fn check_dimensions(path: &str, dims: &[Dimension]) -> Result<Vec<Dimension>, MetricsError> {
     Ok(check_dimensions_at(DimPath::Named(path), dims)?
-        .into_iter()
-        .cloned()
+        .iter()
+        .map(|d| (*d).clone())
         .collect())
 }
 
@@ -253,7 +278,7 @@ impl std::fmt::Display for Path {
 fn check_dimensions_at<'a>(
     path: DimPath<'_>,
     dims: &'a [Dimension],
-) -> Result<Vec<&'a Dimension>, MetricsError> {
+) -> Result<DimRefs<'a>, MetricsError> {
     if dims.len() > MAX_DIMENSIONS {
         return Err(MetricsError::invalid(format!(
             "The collection {path} must not have a size greater than {MAX_DIMENSIONS}."
@@ -294,7 +319,7 @@ fn check_dimensions_at<'a>(
             )));
         }
     }
-    let mut sorted: Vec<&Dimension> = dims.iter().collect();
+    let mut sorted: DimRefs<'a> = dims.iter().collect();
     sorted.sort_unstable_by(|a, b| a.name.cmp(&b.name));
     for w in sorted.windows(2) {
         if w[0].name == w[1].name {
@@ -307,11 +332,13 @@ fn check_dimensions_at<'a>(
     Ok(sorted)
 }
 
-fn check_value(v: f64, path: &str) -> Result<(), MetricsError> {
+/// Checks a value; `path` (its parameter name) is formatted only for the message.
+fn check_value(v: f64, path: impl FnOnce() -> String) -> Result<(), MetricsError> {
     if !v.is_finite() || v.abs() > MAX_MAGNITUDE {
         return Err(MetricsError::invalid(format!(
-            "The value {} for parameter {path} is invalid.",
-            fmt_f64(v)
+            "The value {} for parameter {} is invalid.",
+            fmt_f64(v),
+            path()
         )));
     }
     Ok(())
@@ -327,12 +354,13 @@ fn check_length(s: &str, path: &str, max: usize) -> Result<(), MetricsError> {
     Ok(())
 }
 
+// Both fold without an early exit, which the compiler vectorizes; names and values are short.
 fn is_printable_ascii(s: &str) -> bool {
-    s.bytes().all(|b| (0x20..0x7f).contains(&b))
+    s.bytes().fold(true, |ok, b| ok & (0x20..0x7f).contains(&b))
 }
 
 fn is_blank(s: &str) -> bool {
-    s.bytes().all(|b| b == b' ')
+    s.bytes().fold(true, |ok, b| ok & (b == b' '))
 }
 
 /// Numbers as AWS prints them in messages (`NaN`, `Infinity`, `1.0E200`).
@@ -347,5 +375,57 @@ pub(crate) fn fmt_f64(v: f64) -> String {
         }
     } else {
         format!("{v:?}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn datum(dims: usize) -> MetricDatum {
+        let mut d = MetricDatum::value("M", 60_000, 1.0);
+        // Names in reverse order, so validation has to sort them.
+        d.dimensions = (0..dims)
+            .rev()
+            .map(|i| Dimension::new(format!("d{i:02}"), "v"))
+            .collect();
+        d
+    }
+
+    #[test]
+    fn dimensions_sort_inline_and_on_the_heap() {
+        for n in [0, 1, 8, 9, 30] {
+            let data = [datum(n)];
+            let v = validate_put(Some("App"), &data, 60_000).expect("valid");
+            let names: Vec<&str> = v[0].dimensions.iter().map(|d| d.name.as_str()).collect();
+            let want: Vec<String> = (0..n).map(|i| format!("d{i:02}")).collect();
+            assert_eq!(names, want, "{n} dimensions");
+            assert_eq!(
+                &*v[0].entries,
+                &[Entry::single(60_000, 1.0, Unit::None, false)]
+            );
+        }
+        let mut dup = datum(10);
+        dup.dimensions[9].name = "d03".into();
+        let err = validate_put(Some("App"), &[dup], 60_000).expect_err("duplicate");
+        assert!(err.to_string().contains("The dimension name d03"), "{err}");
+    }
+
+    #[test]
+    fn equal_keys_hash_equally_and_values_list_entries() {
+        let a = [datum(3)];
+        let mut b = datum(3);
+        b.dimensions.reverse();
+        let b = [b];
+        let va = validate_put(Some("App"), &a, 60_000).expect("valid");
+        let vb = validate_put(Some("App"), &b, 60_000).expect("valid");
+        assert_eq!(va[0].key_hash, vb[0].key_hash);
+        let mut c = MetricDatum::value("M", 60_000, 1.0);
+        c.value = None;
+        c.values = vec![1.0, 2.0, 3.0];
+        c.counts = vec![1.0, 0.0, 2.0];
+        let vc = validate_put(Some("App"), std::slice::from_ref(&c), 60_000).expect("valid");
+        assert_eq!(vc[0].entries.len(), 2);
+        assert!(matches!(vc[0].entries, Entries::Many(_)));
     }
 }
