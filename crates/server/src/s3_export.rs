@@ -125,7 +125,8 @@ impl ObjectStore for S3Store {
             },
         )
         .map_err(|e| format!("cannot sign the request: {e}"))?;
-        let mut send: Vec<(String, String)> = vec![("content-type".into(), content_type(key).into())];
+        let mut send: Vec<(String, String)> =
+            vec![("content-type".into(), content_type(key).into())];
         for (name, value) in added {
             if name == http::header::HOST {
                 continue;
