@@ -5,6 +5,9 @@
 //! - [`store`]: [`LogStore`] — groups and streams in the catalog, events through a WAL into chunk
 //!   files (format: `docs/format/logs.md`), reads that skip chunks by their index.
 //! - [`names`], [`limits`]: validation and AWS's documented limits.
+//! - Subscription filters and destinations (delivered by [`LogStore::deliver_subscriptions`] into
+//!   log groups of any account and region), export tasks (gzip files into local buckets), and
+//!   Embedded Metric Format extraction (through the [`MetricSink`]).
 //!
 //! **Architecture invariant**: this crate knows no HTTP and no wire format; the Logs facade in
 //! `services` maps its typed requests, results and [`LogsError`]s to JSON 1.1. The filter-pattern
@@ -28,6 +31,11 @@ pub use model::{
 };
 /// The storage types [`LogStore::open`] takes, re-exported for callers that build a store.
 pub use openwatch_storage::{Catalog, Clock, SimClock, SystemClock};
+pub use store::{
+    DeliveryReport, Destination, DestinationPage, ExportTask, ExportTaskInput, ExportTaskPage,
+    LocalBuckets, ObjectStore, SubscriptionFilter, SubscriptionFilterInput, SubscriptionFilterPage,
+    destination_arn, forwarded_stream_name, parse_emf,
+};
 pub use store::{
     EmittedMetric, FilterQuery, FlushReport, GetQuery, GroupQuery, InputEvent, LogStore,
     LogStoreOptions, MetricFilterQuery, MetricSink, RetentionReport, StreamOrder, StreamQuery,

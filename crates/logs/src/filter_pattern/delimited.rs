@@ -25,11 +25,11 @@ pub(crate) struct FieldCond {
     name: String,
     /// The slot carrying `name`, resolved after parsing.
     slot: Option<usize>,
-    cmp: Comparison,
+    pub(crate) cmp: Comparison,
 }
 
 #[derive(Debug, Clone)]
-enum Slot {
+pub(crate) enum Slot {
     Ellipsis,
     Field {
         name: Option<String>,
@@ -40,7 +40,7 @@ enum Slot {
 /// A parsed space-delimited pattern.
 #[derive(Debug, Clone)]
 pub(crate) struct DelimitedPattern {
-    slots: Vec<Slot>,
+    pub(crate) slots: Vec<Slot>,
     ellipsis: Option<usize>,
 }
 

@@ -42,7 +42,7 @@ pub(crate) struct Condition {
 /// A parsed JSON pattern.
 #[derive(Debug, Clone)]
 pub(crate) struct JsonPattern {
-    expr: Expr<Condition>,
+    pub(crate) expr: Expr<Condition>,
 }
 
 /// Consumes `word` (ASCII case-insensitive) if it stands alone at the cursor.

@@ -24,6 +24,7 @@ mod error;
 mod json;
 mod json_pattern;
 mod lexer;
+mod literals;
 mod matcher;
 mod regex;
 mod selector;
@@ -44,6 +45,7 @@ pub use error::{
 };
 pub use json::MAX_JSON_DEPTH;
 pub use json_pattern::MAX_WILDCARD_SELECTORS_PER_PATTERN;
+pub use literals::{Requirement, for_each_json_string};
 pub use matcher::Match;
 pub use selector::MAX_WILDCARDS_PER_SELECTOR;
 

@@ -26,6 +26,8 @@ const WORD_CLASS: &str = "0-9A-Za-z_";
 #[derive(Debug, Clone)]
 pub(crate) struct RegexTerm {
     regex: Regex,
+    /// The regex as written between the `%`s (AWS syntax), for literal extraction.
+    pub(crate) source: String,
 }
 
 impl RegexTerm {
@@ -99,7 +101,10 @@ pub(crate) fn parse_regex(cur: &mut Cursor<'_>) -> Result<RegexTerm, FilterPatte
             let last = last.lines().last().unwrap_or_default().to_string();
             compile_error(format!("%{source}%: {last}"))
         })?;
-    Ok(RegexTerm { regex })
+    Ok(RegexTerm {
+        regex,
+        source: source.to_string(),
+    })
 }
 
 /// Rewrites AWS regex syntax into `regex`-crate syntax: ASCII-only `\d \w \s` classes, `{,n}` bounds,

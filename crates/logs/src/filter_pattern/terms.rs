@@ -20,7 +20,7 @@ use super::lexer::{Cursor, is_term_char, unescape};
 use super::regex::{RegexTerm, parse_regex};
 
 #[derive(Debug, Clone)]
-enum Term {
+pub(crate) enum Term {
     /// Boxed: a finder is a few hundred bytes.
     Literal(Box<Finder<'static>>),
     Regex(RegexTerm),
@@ -38,9 +38,9 @@ impl Term {
 /// A parsed text pattern.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct TermPattern {
-    required: Vec<Term>,
-    excluded: Vec<Term>,
-    optional: Vec<Term>,
+    pub(crate) required: Vec<Term>,
+    pub(crate) excluded: Vec<Term>,
+    pub(crate) optional: Vec<Term>,
 }
 
 impl TermPattern {

@@ -11,7 +11,7 @@ use memchr::memmem;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Wildcard {
     /// `segments.len() == stars + 1`; with no star this is the single exact value.
-    segments: Vec<String>,
+    pub(crate) segments: Vec<String>,
 }
 
 impl Wildcard {

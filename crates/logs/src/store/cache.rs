@@ -5,6 +5,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use parking_lot::Mutex;
 
@@ -24,11 +25,16 @@ struct Inner {
 #[derive(Debug, Default)]
 pub(crate) struct ChunkCache {
     inner: Mutex<Inner>,
+    /// Chunks reads skipped because their token filter excluded the pattern.
+    pub(crate) skipped: AtomicU64,
+    /// Chunks asked for (from the cache or decompressed).
+    pub(crate) scanned: AtomicU64,
 }
 
 impl ChunkCache {
     /// Chunk `id` of the group directory `dir`, decompressed (`None` if its file is gone).
     pub(crate) fn get(&self, dir: &Path, id: u64) -> Result<Option<Arc<RawChunk>>, LogsError> {
+        self.scanned.fetch_add(1, Ordering::Relaxed);
         if let Some(c) = self.inner.lock().map.get(&id) {
             return Ok(Some(Arc::clone(c)));
         }
@@ -50,6 +56,11 @@ impl ChunkCache {
             }
         }
         Ok(Some(c))
+    }
+
+    /// Counts a chunk a read skipped thanks to its token filter.
+    pub(crate) fn note_skipped(&self) {
+        self.skipped.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Drops a chunk (deleted by retention).

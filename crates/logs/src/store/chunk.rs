@@ -6,14 +6,19 @@ use std::fs::{self, File};
 use std::io::Write;
 use std::path::Path;
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use super::codec::Reader;
+use super::columns;
 use super::event::{EventKey, StoredEvent};
+use super::token_filter::{FilterBuilder, TokenFilter};
 use crate::error::LogsError;
 
 pub(crate) const CHUNK_MAGIC: &[u8; 4] = b"OWLC";
-pub(crate) const CHUNK_VERSION: u32 = 1;
+/// The version written; version 1 chunks (fixed 36-byte rows) are still read.
+pub(crate) const CHUNK_VERSION: u32 = 2;
 const HEADER_LEN: usize = 24;
 /// zstd level of chunk bodies (3 is zstd's default: ~4-6x on logs at well over 100 MB/s).
 pub const CHUNK_ZSTD_LEVEL: i32 = 3;
@@ -36,6 +41,14 @@ pub struct ChunkMeta {
     pub file_bytes: u64,
     /// The streams with events in the chunk, sorted.
     pub streams: Vec<u64>,
+    /// The trigram filter of the chunk's messages (catalog only; absent for chunks written before
+    /// filters existed, which are never skipped).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "super::token_filter::serde_filter"
+    )]
+    pub filter: Option<Arc<TokenFilter>>,
 }
 
 impl ChunkMeta {
@@ -66,48 +79,61 @@ fn encode_index(m: &ChunkMeta) -> Vec<u8> {
 
 /// Encodes a chunk from events sorted by key. Returns the file bytes and the chunk's index.
 pub(crate) fn encode(id: u64, events: &[StoredEvent]) -> Result<(Vec<u8>, ChunkMeta), LogsError> {
+    encode_version(id, events, CHUNK_VERSION)
+}
+
+/// Encodes a chunk in format `version` (1: fixed 36-byte rows; 2: varint delta rows).
+pub(crate) fn encode_version(
+    id: u64,
+    events: &[StoredEvent],
+    version: u32,
+) -> Result<(Vec<u8>, ChunkMeta), LogsError> {
     debug_assert!(!events.is_empty(), "empty chunk");
     debug_assert!(
         events.windows(2).all(|w| w[0].key() < w[1].key()),
         "unsorted chunk"
     );
-    let mut raw = Vec::with_capacity(
-        events
-            .iter()
-            .map(|e| EVENT_HEADER_LEN + e.message.len())
-            .sum(),
-    );
-    let mut streams: Vec<u64> = Vec::new();
-    // Columns compress better than rows: every event's fixed fields first, then every message.
-    for e in events {
-        raw.extend_from_slice(&e.stream.to_le_bytes());
-        raw.extend_from_slice(&e.timestamp.to_le_bytes());
-        raw.extend_from_slice(&e.seq.to_le_bytes());
-        raw.extend_from_slice(&e.ingestion_time.to_le_bytes());
-        raw.extend_from_slice(&(e.message.len() as u32).to_le_bytes());
-        streams.push(e.stream);
-    }
-    for e in events {
-        raw.extend_from_slice(e.message.as_bytes());
-    }
+    let text_bytes: usize = events.iter().map(|e| e.message.len()).sum();
+    let mut streams: Vec<u64> = events.iter().map(|e| e.stream).collect();
     streams.sort_unstable();
     streams.dedup();
+    let min_ts = events.iter().map(|e| e.timestamp).min().unwrap_or(0);
+    let min_seq = events.iter().map(|e| e.seq).min().unwrap_or(0);
+    let mut raw = Vec::with_capacity(text_bytes + 8 * events.len());
+    // Columns compress better than rows: every event's fixed fields first, then every message.
+    if version == 1 {
+        for e in events {
+            raw.extend_from_slice(&e.stream.to_le_bytes());
+            raw.extend_from_slice(&e.timestamp.to_le_bytes());
+            raw.extend_from_slice(&e.seq.to_le_bytes());
+            raw.extend_from_slice(&e.ingestion_time.to_le_bytes());
+            raw.extend_from_slice(&(e.message.len() as u32).to_le_bytes());
+        }
+    } else {
+        columns::encode(&mut raw, events, &streams, min_ts, min_seq);
+    }
+    let mut filter = FilterBuilder::new();
+    for e in events {
+        raw.extend_from_slice(e.message.as_bytes());
+        filter.add(&e.message);
+    }
     let body = zstd::bulk::compress(&raw, CHUNK_ZSTD_LEVEL)?;
     let mut meta = ChunkMeta {
         id,
-        min_ts: events.iter().map(|e| e.timestamp).min().unwrap_or(0),
+        min_ts,
         max_ts: events.iter().map(|e| e.timestamp).max().unwrap_or(0),
-        min_seq: events.iter().map(|e| e.seq).min().unwrap_or(0),
+        min_seq,
         max_seq: events.iter().map(|e| e.seq).max().unwrap_or(0),
         events: events.len() as u32,
         raw_bytes: raw.len() as u64,
         file_bytes: 0,
         streams,
+        filter: Some(Arc::new(filter.finish())),
     };
     let index = encode_index(&meta);
     let mut file = Vec::with_capacity(HEADER_LEN + index.len() + body.len());
     file.extend_from_slice(CHUNK_MAGIC);
-    file.extend_from_slice(&CHUNK_VERSION.to_le_bytes());
+    file.extend_from_slice(&version.to_le_bytes());
     file.extend_from_slice(&(index.len() as u32).to_le_bytes());
     file.extend_from_slice(&(body.len() as u32).to_le_bytes());
     file.extend_from_slice(&crc32c::crc32c(&index).to_le_bytes());
@@ -140,6 +166,11 @@ impl EventHeader {
             seq: self.seq,
         }
     }
+
+    /// Where the message lies in the chunk's text: `(start, end)` byte offsets.
+    pub(crate) fn span(&self) -> (usize, usize) {
+        (self.start as usize, self.end as usize)
+    }
 }
 
 /// A decompressed, validated chunk: event headers in key order and all messages in one string, so
@@ -167,6 +198,11 @@ impl RawChunk {
         }
     }
 
+    /// Every message back to back, in event order.
+    pub(crate) fn text(&self) -> &str {
+        &self.text
+    }
+
     /// Memory held, for the cache's budget.
     pub(crate) fn bytes(&self) -> usize {
         self.text.len() + self.headers.len() * std::mem::size_of::<EventHeader>()
@@ -185,7 +221,7 @@ pub(crate) fn decompress(path: &Path, file: &[u8]) -> Result<RawChunk, LogsError
         return Err(corrupt(path, "bad magic"));
     }
     let version = h.u32().ok_or_else(short)?;
-    if version != CHUNK_VERSION {
+    if version != 1 && version != CHUNK_VERSION {
         return Err(corrupt(path, &format!("unsupported version {version}")));
     }
     let index_len = h.u32().ok_or_else(short)? as usize;
@@ -198,10 +234,20 @@ pub(crate) fn decompress(path: &Path, file: &[u8]) -> Result<RawChunk, LogsError
     if crc32c::crc32c(index) != index_crc {
         return Err(corrupt(path, "index CRC mismatch"));
     }
-    let events_count = {
+    let (min_ts, min_seq, events_count, streams) = {
+        let short = || corrupt(path, "short index");
         let mut ir = Reader::new(index);
-        ir.bytes(32).ok_or_else(|| corrupt(path, "short index"))?;
-        ir.u32().ok_or_else(|| corrupt(path, "short index"))? as usize
+        let min_ts = ir.i64().ok_or_else(short)?;
+        ir.bytes(8).ok_or_else(short)?;
+        let min_seq = ir.u64().ok_or_else(short)?;
+        ir.bytes(8).ok_or_else(short)?;
+        let events = ir.u32().ok_or_else(short)? as usize;
+        let n = ir.u32().ok_or_else(short)? as usize;
+        let mut streams = Vec::with_capacity(n.min(index.len() / 8));
+        for _ in 0..n {
+            streams.push(ir.u64().ok_or_else(short)?);
+        }
+        (min_ts, min_seq, events, streams)
     };
     let body = r
         .bytes(body_len)
@@ -209,29 +255,43 @@ pub(crate) fn decompress(path: &Path, file: &[u8]) -> Result<RawChunk, LogsError
     if crc32c::crc32c(body) != body_crc {
         return Err(corrupt(path, "body CRC mismatch"));
     }
-    let mut raw = zstd::stream::decode_all(body)
+    let mut raw = decompress_body(body)
         .map_err(|e| corrupt(path, &format!("body does not decompress: {e}")))?;
-    let fixed = events_count
-        .checked_mul(EVENT_HEADER_LEN)
-        .filter(|n| *n <= raw.len())
-        .ok_or_else(|| corrupt(path, "event count larger than the body"))?;
+    let bad = || corrupt(path, "truncated event");
+    let mut rows: Vec<columns::Row> = Vec::with_capacity(events_count.min(raw.len()));
+    let fixed = if version == 1 {
+        let fixed = events_count
+            .checked_mul(EVENT_HEADER_LEN)
+            .filter(|n| *n <= raw.len())
+            .ok_or_else(|| corrupt(path, "event count larger than the body"))?;
+        let mut br = Reader::new(&raw[..fixed]);
+        while !br.is_empty() {
+            rows.push((
+                br.u64().ok_or_else(bad)?,
+                br.i64().ok_or_else(bad)?,
+                br.u64().ok_or_else(bad)?,
+                br.i64().ok_or_else(bad)?,
+                br.u32().ok_or_else(bad)? as usize,
+            ));
+        }
+        fixed
+    } else {
+        let mut d = columns::Decoder::new(&raw, &streams, min_ts, min_seq);
+        for _ in 0..events_count {
+            rows.push(d.row().ok_or_else(bad)?);
+        }
+        d.consumed()
+    };
     let text_bytes = raw.split_off(fixed);
     let text =
         String::from_utf8(text_bytes).map_err(|_| corrupt(path, "messages are not UTF-8"))?;
-    let mut br = Reader::new(&raw);
-    let mut headers = Vec::with_capacity(events_count);
-    let bad = || corrupt(path, "truncated event");
+    let mut headers = Vec::with_capacity(rows.len());
     let mut start = 0usize;
-    while !br.is_empty() {
-        let stream = br.u64().ok_or_else(bad)?;
-        let timestamp = br.i64().ok_or_else(bad)?;
-        let seq = br.u64().ok_or_else(bad)?;
-        let ingestion_time = br.i64().ok_or_else(bad)?;
-        let len = br.u32().ok_or_else(bad)? as usize;
-        let end = start + len;
-        if end > text.len() || !text.is_char_boundary(end) {
-            return Err(corrupt(path, "message lengths do not fit the text"));
-        }
+    for (stream, timestamp, seq, ingestion_time, len) in rows {
+        let end = start
+            .checked_add(len)
+            .filter(|e| *e <= text.len() && text.is_char_boundary(*e) && *e <= u32::MAX as usize)
+            .ok_or_else(|| corrupt(path, "message lengths do not fit the text"))?;
         headers.push(EventHeader {
             stream,
             timestamp,
@@ -252,6 +312,17 @@ pub(crate) fn decompress(path: &Path, file: &[u8]) -> Result<RawChunk, LogsError
         return Err(corrupt(path, "events out of order"));
     }
     Ok(RawChunk { headers, text })
+}
+
+/// Largest body a chunk may decompress to (a bound on allocation for a damaged size field).
+const MAX_BODY_BYTES: u64 = 1 << 32;
+
+/// Decompresses a body in one call into a buffer of its recorded size (no regrowing).
+fn decompress_body(body: &[u8]) -> std::io::Result<Vec<u8>> {
+    match zstd::zstd_safe::get_frame_content_size(body) {
+        Ok(Some(n)) if n <= MAX_BODY_BYTES => zstd::bulk::decompress(body, n as usize),
+        _ => zstd::stream::decode_all(body),
+    }
 }
 
 /// Decodes a chunk file's events.
@@ -320,6 +391,23 @@ mod tests {
         assert!(meta.may_hold(Some(&[1]), 0, 10));
         assert!(!meta.may_hold(Some(&[2]), 0, 100));
         assert!(!meta.may_hold(None, 21, 100));
+        Ok(())
+    }
+
+    #[test]
+    fn version_1_chunks_are_still_read() -> Result<(), LogsError> {
+        let events = vec![ev(3, 10, 1, "a"), ev(1, 10, 2, "bé"), ev(3, 20, 3, "")];
+        let (v1, m1) = encode_version(5, &events, 1)?;
+        let (v2, m2) = encode(5, &events)?;
+        assert_eq!(&v1[4..8], &1u32.to_le_bytes());
+        assert_eq!(&v2[4..8], &2u32.to_le_bytes());
+        assert_eq!(decode(Path::new("x"), &v1)?, events);
+        assert_eq!(decode(Path::new("x"), &v2)?, events);
+        assert!(v2.len() < v1.len());
+        assert_eq!((m1.streams, m1.min_ts), (m2.streams, m2.min_ts));
+        let mut v3 = v2.clone();
+        v3[4] = 3;
+        assert!(decode(Path::new("x"), &v3).is_err());
         Ok(())
     }
 

@@ -10,19 +10,35 @@
 //! - Retention hides expired events from every read at once and [`LogStore::run_retention`] deletes
 //!   whole chunks whose newest event expired.
 
+mod bucket;
 mod cache;
 mod catalog;
 mod chunk;
 mod codec;
+mod columns;
+mod deliver;
+mod destinations;
+mod emf;
 mod emit;
 mod event;
+mod export;
 mod flush;
 mod groups;
 mod ingest;
 mod metric_filters;
+mod prefilter;
 mod read;
+mod scan;
 mod streams;
+mod subscriptions;
+mod token_filter;
 
+#[cfg(test)]
+mod export_tests;
+#[cfg(test)]
+mod filter_tests;
+#[cfg(test)]
+mod subscription_tests;
 #[cfg(test)]
 mod tests;
 
@@ -34,16 +50,37 @@ use openwatch_storage::{Catalog, Clock, Position, Wal, WalOptions};
 use parking_lot::{Mutex, RwLock};
 use redb::ReadableTable;
 
+pub use bucket::{LocalBuckets, ObjectStore, iso8601_millis, valid_bucket_name};
 pub use cache::CHUNK_CACHE_BYTES;
 pub use chunk::ChunkMeta;
+pub use deliver::{
+    DELIVERY_BATCH_EVENTS, DELIVERY_MAX_ROUNDS, DeliveryReport, forwarded_stream_name,
+};
+pub use destinations::{
+    Destination, DestinationPage, MAX_ACCESS_POLICY_BYTES, MAX_DESTINATION_NAME_LEN,
+};
+pub use emf::{
+    MAX_EMF_DIMENSION_VALUE_LEN, MAX_EMF_DIMENSIONS, MAX_EMF_METRICS, MAX_EMF_NAMESPACE_LEN,
+    MAX_EMF_VALUES, parse_emf,
+};
 pub use emit::{CLOSED_MINUTES_MEMORY_MS, DEFAULT_CLOSE_DELAY_MS, EmittedMetric, MetricSink};
 pub use event::{EventKey, StoredEvent};
+pub use export::{
+    DEFAULT_EXPORT_PREFIX, EXPORT_FILE_MAX_BYTES, EXPORT_STATUS_CODES, ExportTask, ExportTaskInput,
+    ExportTaskPage, WRITE_TEST_CONTENT,
+};
 pub use flush::{FlushReport, RetentionReport};
 pub use groups::GroupQuery;
 pub use ingest::InputEvent;
 pub use metric_filters::MetricFilterQuery;
 pub use read::{FilterQuery, GetQuery};
+pub use scan::{FoundEvent, ScanCounts, ScanEvent, ScanSource, ScanUnit};
 pub use streams::{StreamOrder, StreamQuery};
+pub use subscriptions::{
+    DISTRIBUTIONS, MAX_SUBSCRIPTION_FILTERS_PER_GROUP, SubscriptionFilter, SubscriptionFilterInput,
+    SubscriptionFilterPage, destination_arn, parse_destination_arn,
+};
+pub use token_filter::{ChunkScanStats, TokenFilter};
 
 use catalog::{CHUNKS, GROUPS, GroupRecord, STREAMS, StreamRecord, decode};
 use codec::WalBatch;
@@ -164,6 +201,12 @@ pub struct LogStore {
     cache: cache::ChunkCache,
     /// Metric filters' sink, compiled patterns and open minutes.
     emitter: emit::Emitter,
+    /// Where export tasks' buckets are (default `<dir>/../buckets`).
+    bucket_root: RwLock<PathBuf>,
+    /// The object store export tasks write into, when not the local buckets.
+    object_store: RwLock<Option<Arc<dyn bucket::ObjectStore>>>,
+    /// Serialises export runs.
+    exporting: Mutex<()>,
 }
 
 impl LogStore {
@@ -188,6 +231,12 @@ impl LogStore {
             maintenance: Mutex::new(()),
             cache: cache::ChunkCache::default(),
             emitter: emit::Emitter::default(),
+            bucket_root: RwLock::new(
+                dir.parent()
+                    .map_or_else(|| dir.join("buckets"), |p| p.join("buckets")),
+            ),
+            exporting: Mutex::new(()),
+            object_store: RwLock::new(None),
         };
         store.remove_orphan_files()?;
         tracing::info!(replayed, "log store opened");
@@ -196,6 +245,31 @@ impl LogStore {
 
     pub(crate) fn now(&self) -> i64 {
         self.clock.now_millis()
+    }
+
+    /// Sets the directory holding export buckets (`<root>/<bucket>/<key>`); the server sets
+    /// `<data-dir>/buckets`.
+    pub fn set_bucket_root(&self, root: &Path) {
+        *self.bucket_root.write() = root.to_path_buf();
+    }
+
+    /// The directory holding export buckets.
+    pub fn bucket_root(&self) -> PathBuf {
+        self.bucket_root.read().clone()
+    }
+
+    /// Makes export tasks write into `store` instead of the local buckets.
+    pub fn set_object_store(&self, store: Arc<dyn bucket::ObjectStore>) {
+        *self.object_store.write() = Some(store);
+    }
+
+    pub(crate) fn object_store(&self) -> Arc<dyn bucket::ObjectStore> {
+        match &*self.object_store.read() {
+            Some(s) => Arc::clone(s),
+            None => Arc::new(bucket::LocalBuckets {
+                root: self.bucket_root(),
+            }),
+        }
     }
 
     /// Flushes every head into chunks and closes the WAL. Idempotent.

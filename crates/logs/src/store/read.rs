@@ -8,6 +8,7 @@ use super::LogStore;
 use super::chunk::{ChunkMeta, RawChunk};
 use super::event::{EventKey, StoredEvent};
 use super::groups::{check_limit, invalid_token};
+use super::prefilter::Prefilter;
 use crate::error::LogsError;
 use crate::filter_pattern::FilterPattern;
 use crate::limits::{
@@ -54,6 +55,8 @@ struct Scan<'p> {
     /// How many events to find at most.
     want: usize,
     pattern: Option<&'p FilterPattern>,
+    /// The pattern's required literals: chunks and events that cannot match are skipped.
+    prefilter: Option<Prefilter>,
 }
 
 impl Scan<'_> {
@@ -82,7 +85,15 @@ impl Scan<'_> {
             let from_key = self
                 .after
                 .map_or(0, |a| hs.partition_point(|h| h.key() <= a));
-            for h in &hs[from_time.max(from_key)..] {
+            let mut i = from_time.max(from_key);
+            while i < hs.len() {
+                if let Some(p) = &self.prefilter {
+                    match p.next_candidate(c, i) {
+                        Some(j) => i = j,
+                        None => break,
+                    }
+                }
+                let h = &hs[i];
                 if h.timestamp > self.end || self.before.is_some_and(|b| h.key() >= b) {
                     break;
                 }
@@ -93,6 +104,7 @@ impl Scan<'_> {
                         break;
                     }
                 }
+                i += 1;
             }
         } else {
             let to_time = hs.partition_point(|h| h.timestamp <= self.end);
@@ -220,6 +232,14 @@ impl LogStore {
                     break;
                 }
             }
+            if scan
+                .prefilter
+                .as_ref()
+                .is_some_and(|p| !p.chunk_may_match(c))
+            {
+                self.cache.note_skipped();
+                continue;
+            }
             if let Some(raw) = self.cache.get(&snap.dir, c.id)? {
                 scan.collect(&raw, &mut found);
                 order(&mut found);
@@ -266,6 +286,7 @@ impl LogStore {
             forward,
             want: limit,
             pattern: None,
+            prefilter: None,
         };
         let mut snap = {
             let state = self.state.read();
@@ -353,6 +374,7 @@ impl LogStore {
             forward: true,
             want: limit + 1,
             pattern: q.pattern.as_ref(),
+            prefilter: q.pattern.as_ref().and_then(Prefilter::new),
         };
         let mut snap = self.read_snapshot(account, region, group, &mut scan, |n| {
             match (&q.stream_names, &q.stream_prefix) {

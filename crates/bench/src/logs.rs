@@ -1,0 +1,516 @@
+//! The `logs` suite: PutLogEvents over HTTP, bytes on disk, and FilterLogEvents scan speed beside
+//! ripgrep on the same raw text in the same run.
+//!
+//! 1. Generates `--size` of Apache, JSON and syslog lines (fixed seed; `logs_gen`), one log group per
+//!    format and one stream per connection, as signed PutLogEvents requests of just under the
+//!    1 MiB batch limit; the same lines go to `raw.log` (one per line).
+//! 2. Starts an OpenWatch server in this process on a fresh data directory and sends every request
+//!    over `--connections` keep-alive HTTP connections: MB/s of message bytes until the last batch
+//!    is acknowledged (durable in the WAL).
+//! 3. Shuts the server down (flushing every head into chunks) and measures the chunk files, their
+//!    token filters (stored in the catalog) and `zstd -3` of `raw.log` (the zstd CLI).
+//! 4. Reopens the log store in process and runs FilterLogEvents (every page, over the three groups)
+//!    for a common term, a rare term, a trace id, a JSON pattern and a regex; `rg -c` runs the
+//!    equivalent expression on `raw.log`. Both counts are printed: they must be equal.
+
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use openwatch_logs::store::ScanUnit;
+use openwatch_logs::{FilterPattern, FilterQuery, LogStore, LogStoreOptions};
+
+use crate::logs_gen::{Format, RARE_TERM, Rng, line};
+
+#[derive(clap::Args)]
+pub struct LogsArgs {
+    /// Raw log text to generate: bytes with an optional K/M/G suffix (powers of 1024).
+    #[arg(long, default_value = "1G")]
+    size: String,
+    /// Concurrent keep-alive connections (one stream each; groups take turns).
+    #[arg(long, default_value_t = 6)]
+    connections: usize,
+    /// Where the temporary data directory goes (default: /dev/shm if it exists).
+    #[arg(long)]
+    dir: Option<PathBuf>,
+    /// Timed runs of each query (the median is reported).
+    #[arg(long, default_value_t = 3)]
+    runs: usize,
+}
+
+const PUT_TARGET: &str = "Logs_20140328.PutLogEvents";
+const MAX_BATCH_BYTES: usize = 1_048_576;
+const EVENT_OVERHEAD: usize = 26;
+const MAX_BATCH_EVENTS: usize = 10_000;
+
+fn parse_size(s: &str) -> anyhow::Result<u64> {
+    let s = s.trim();
+    let (num, mult) = match s.char_indices().find(|(_, c)| c.is_ascii_alphabetic()) {
+        Some((i, _)) => {
+            let m = match s[i..]
+                .to_ascii_uppercase()
+                .trim_end_matches("IB")
+                .trim_end_matches('B')
+            {
+                "K" => 1u64 << 10,
+                "M" => 1 << 20,
+                "G" => 1 << 30,
+                "" => 1,
+                other => anyhow::bail!("unknown size suffix {other:?}"),
+            };
+            (&s[..i], m)
+        }
+        None => (s, 1),
+    };
+    let n: f64 = num.trim().parse().context("bad --size")?;
+    Ok((n * mult as f64) as u64)
+}
+
+/// One connection's work: its stream and its request bodies.
+struct Conn {
+    group: &'static str,
+    stream: String,
+    bodies: Vec<Bytes>,
+}
+
+/// Generates the requests and `raw.log`; returns them and the raw message bytes.
+fn generate(args: &LogsArgs, raw: &Path) -> anyhow::Result<(Vec<Conn>, u64, String)> {
+    let total = parse_size(&args.size)?;
+    let per_conn = total / args.connections as u64;
+    let mut out = BufWriter::with_capacity(1 << 20, std::fs::File::create(raw)?);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_millis() as i64;
+    let start = now - 20 * 3_600_000;
+    let mut conns = Vec::new();
+    let mut raw_bytes = 0u64;
+    let mut trace_id = String::new();
+    for k in 0..args.connections {
+        let format = Format::ALL[k % 3];
+        let mut rng =
+            Rng(0x9E37_79B9_7F4A_7C15 ^ (k as u64 + 1).wrapping_mul(0x2545_F491_4F6C_DD1D));
+        let mut bytes = 0u64;
+        let mut batch: Vec<serde_json::Value> = Vec::new();
+        let mut batch_bytes = 0usize;
+        let mut bodies = Vec::new();
+        let stream = format!("stream-{k}");
+        let mut flush = |batch: &mut Vec<serde_json::Value>| -> anyhow::Result<()> {
+            let body = serde_json::json!({
+                "logGroupName": format.group(),
+                "logStreamName": stream,
+                "logEvents": std::mem::take(batch),
+            });
+            bodies.push(Bytes::from(serde_json::to_vec(&body)?));
+            Ok(())
+        };
+        while bytes < per_conn {
+            // Spread the connection's lines over the 20 hours before now, by bytes written.
+            let ts = start + (u128::from(bytes) * 20 * 3_600_000 / u128::from(per_conn)) as i64;
+            let msg = line(&mut rng, format, ts);
+            if format == Format::Json && trace_id.is_empty() && bytes > per_conn / 2 {
+                let at = msg.find("\"trace_id\":\"").map_or(0, |i| i + 12);
+                trace_id = msg[at..at + 32].to_string();
+            }
+            if batch_bytes + msg.len() + EVENT_OVERHEAD > MAX_BATCH_BYTES
+                || batch.len() == MAX_BATCH_EVENTS
+            {
+                flush(&mut batch)?;
+                batch_bytes = 0;
+            }
+            out.write_all(msg.as_bytes())?;
+            out.write_all(b"\n")?;
+            bytes += msg.len() as u64;
+            batch_bytes += msg.len() + EVENT_OVERHEAD;
+            batch.push(serde_json::json!({"timestamp": ts, "message": msg}));
+        }
+        if !batch.is_empty() {
+            flush(&mut batch)?;
+        }
+        raw_bytes += bytes;
+        conns.push(Conn {
+            group: format.group(),
+            stream: format!("stream-{k}"),
+            bodies,
+        });
+    }
+    out.flush()?;
+    Ok((conns, raw_bytes, trace_id))
+}
+
+/// Signs a Logs JSON request with the dev credentials.
+fn signed(
+    authority: &str,
+    target: &str,
+    body: Bytes,
+) -> anyhow::Result<http::Request<Full<Bytes>>> {
+    let uri: http::Uri = format!("http://{authority}/").parse()?;
+    let mut headers = http::HeaderMap::new();
+    headers.insert(http::header::HOST, authority.parse()?);
+    headers.insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/x-amz-json-1.1"),
+    );
+    headers.insert("x-amz-target", target.parse()?);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_secs() as i64;
+    let params = openwatch_sigv4::SigningParams {
+        access_key_id: "test",
+        secret_access_key: "test",
+        region: "us-east-1",
+        service: "logs",
+        time_unix: now,
+        session_token: None,
+        payload: openwatch_sigv4::PayloadSigning::Hash,
+    };
+    let added = openwatch_sigv4::sign_request(&http::Method::POST, &uri, &headers, &body, &params)
+        .context("cannot sign")?;
+    for (name, value) in added {
+        headers.insert(name, value);
+    }
+    let mut req = http::Request::post("/").body(Full::new(body))?;
+    *req.headers_mut() = headers;
+    Ok(req)
+}
+
+/// Opens a keep-alive HTTP/1.1 connection.
+async fn connect(
+    authority: &str,
+) -> anyhow::Result<hyper::client::conn::http1::SendRequest<Full<Bytes>>> {
+    let stream = tokio::net::TcpStream::connect(authority).await?;
+    stream.set_nodelay(true)?;
+    let (sender, conn) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await?;
+    tokio::spawn(async move {
+        let _ = conn.await;
+    });
+    Ok(sender)
+}
+
+async fn send(
+    sender: &mut hyper::client::conn::http1::SendRequest<Full<Bytes>>,
+    req: http::Request<Full<Bytes>>,
+) -> anyhow::Result<Bytes> {
+    sender.ready().await?;
+    let resp = sender.send_request(req).await?;
+    let status = resp.status();
+    let body = resp.into_body().collect().await?.to_bytes();
+    anyhow::ensure!(
+        status.is_success(),
+        "the server answered {status}: {}",
+        String::from_utf8_lossy(&body)
+    );
+    Ok(body)
+}
+
+/// Creates the groups and streams, then sends every batch; returns the time the batches took.
+async fn ingest(authority: &str, conns: Vec<Conn>) -> anyhow::Result<Duration> {
+    let mut admin = connect(authority).await?;
+    for f in Format::ALL {
+        let body = serde_json::to_vec(&serde_json::json!({"logGroupName": f.group()}))?;
+        send(
+            &mut admin,
+            signed(authority, "Logs_20140328.CreateLogGroup", body.into())?,
+        )
+        .await?;
+    }
+    for c in &conns {
+        let body = serde_json::to_vec(
+            &serde_json::json!({"logGroupName": c.group, "logStreamName": c.stream}),
+        )?;
+        send(
+            &mut admin,
+            signed(authority, "Logs_20140328.CreateLogStream", body.into())?,
+        )
+        .await?;
+    }
+    // Sign everything first, so the timed part is the server's work (and the wire).
+    let mut signed_conns = Vec::new();
+    for c in conns {
+        let reqs = c
+            .bodies
+            .into_iter()
+            .map(|b| signed(authority, PUT_TARGET, b))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        signed_conns.push((connect(authority).await?, reqs));
+    }
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for (mut sender, reqs) in signed_conns {
+        tasks.push(tokio::spawn(async move {
+            for req in reqs {
+                let body = send(&mut sender, req).await?;
+                anyhow::ensure!(
+                    !body.windows(8).any(|w| w == b"rejected"),
+                    "events rejected: {}",
+                    String::from_utf8_lossy(&body)
+                );
+            }
+            Ok::<_, anyhow::Error>(())
+        }));
+    }
+    for t in tasks {
+        t.await??;
+    }
+    Ok(started.elapsed())
+}
+
+/// Every event FilterLogEvents returns for `pattern` over the three groups, following pages.
+fn filter_all(store: &LogStore, account: &str, pattern: &FilterPattern) -> anyhow::Result<u64> {
+    let mut n = 0u64;
+    for f in Format::ALL {
+        let mut token = None;
+        loop {
+            let q = FilterQuery {
+                pattern: Some(pattern.clone()),
+                next_token: token.take(),
+                limit: Some(10_000),
+                ..FilterQuery::default()
+            };
+            let page = store.filter_log_events(account, "us-east-1", f.group(), &q)?;
+            n += page.events.len() as u64;
+            match page.next_token {
+                Some(t) => token = Some(t),
+                None => break,
+            }
+        }
+    }
+    Ok(n)
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort_unstable();
+    v[v.len() / 2]
+}
+
+/// `rg -c args… raw`: (count, median time), or `None` if rg is not installed.
+fn ripgrep(raw: &Path, rg_args: &[&str], runs: usize) -> anyhow::Result<Option<(u64, Duration)>> {
+    let mut times = Vec::new();
+    let mut count = 0;
+    for _ in 0..runs {
+        let t = Instant::now();
+        let out = match std::process::Command::new("rg")
+            .arg("-c")
+            .args(rg_args)
+            .arg(raw)
+            .output()
+        {
+            Ok(o) => o,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        times.push(t.elapsed());
+        count = String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .parse()
+            .unwrap_or(0);
+    }
+    Ok(Some((count, median(times))))
+}
+
+/// Bytes of `zstd -3 -c raw` (the zstd CLI), or `None` if it is not installed.
+fn zstd3(raw: &Path) -> anyhow::Result<Option<u64>> {
+    match std::process::Command::new("zstd")
+        .args(["-3", "-q", "-c"])
+        .arg(raw)
+        .output()
+    {
+        Ok(o) if o.status.success() => Ok(Some(o.stdout.len() as u64)),
+        Ok(o) => anyhow::bail!("zstd failed: {}", String::from_utf8_lossy(&o.stderr)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn dir_bytes(dir: &Path, ext: &str) -> u64 {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    rd.flatten()
+        .map(|e| {
+            let p = e.path();
+            if p.is_dir() {
+                dir_bytes(&p, ext)
+            } else if p.extension().is_some_and(|x| x == ext) {
+                e.metadata().map_or(0, |m| m.len())
+            } else {
+                0
+            }
+        })
+        .sum()
+}
+
+fn mb(b: u64) -> f64 {
+    b as f64 / 1e6
+}
+
+pub fn run(args: LogsArgs) -> anyhow::Result<()> {
+    let base = args.dir.clone().unwrap_or_else(|| {
+        let shm = PathBuf::from("/dev/shm");
+        if shm.is_dir() {
+            shm
+        } else {
+            std::env::temp_dir()
+        }
+    });
+    let tmp = tempfile::Builder::new()
+        .prefix("openwatch-bench-logs")
+        .tempdir_in(&base)?;
+    let raw = tmp.path().join("raw.log");
+    let data = tmp.path().join("data");
+    let t = Instant::now();
+    let (conns, raw_bytes, trace_id) = generate(&args, &raw)?;
+    let batches: usize = conns.iter().map(|c| c.bodies.len()).sum();
+    println!(
+        "generated {:.1} MB of messages ({batches} batches, {} connections) in {:.1}s under {}",
+        mb(raw_bytes),
+        args.connections,
+        t.elapsed().as_secs_f64(),
+        base.display()
+    );
+    let server_rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let config = openwatch_server::Config {
+        listen: "127.0.0.1:0".parse()?,
+        data_dir: data.clone(),
+        dev: true,
+        public_url: None,
+    };
+    let server = server_rt.block_on(openwatch_server::Server::start(config))?;
+    let authority = server.local_addr().to_string();
+    let client_rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()?;
+    let took = client_rt.block_on(ingest(&authority, conns))?;
+    println!(
+        "PutLogEvents over HTTP: {:.1} MB in {:.2}s = {:.1} MB/s (signed, {} connections, acknowledged = durable in the WAL)",
+        mb(raw_bytes),
+        took.as_secs_f64(),
+        mb(raw_bytes) / took.as_secs_f64(),
+        args.connections
+    );
+    let t = Instant::now();
+    server_rt.block_on(server.shutdown())?;
+    println!(
+        "shutdown (flushing the remaining heads): {:.2}s",
+        t.elapsed().as_secs_f64()
+    );
+    drop(client_rt);
+
+    // Reopen the store in process.
+    let dd = openwatch_storage::DataDir::open(&data)?;
+    let catalog = Arc::new(openwatch_storage::Catalog::open(&dd.catalog_path())?);
+    let logs_dir = data.join(openwatch_server::LOGS_DIR);
+    let store = LogStore::open(
+        &logs_dir,
+        catalog,
+        Arc::new(openwatch_logs::SystemClock),
+        LogStoreOptions::default(),
+    )?;
+    let account = openwatch_server::bootstrap::dev_account().to_string();
+
+    let chunk_bytes = dir_bytes(&logs_dir, "chunk");
+    let (mut filters, mut chunks, mut fill, mut stored) = (0u64, 0u64, 0f64, 0u64);
+    for f in Format::ALL {
+        let src = store.scan_source(&account, "us-east-1", f.group(), 0, i64::MAX)?;
+        for u in &src.units {
+            if let ScanUnit::Chunk(c) = u {
+                chunks += 1;
+                stored += u64::from(c.events);
+                if let Some(tf) = &c.filter {
+                    filters += tf.encoded_len() as u64;
+                    fill += tf.fill_ratio();
+                }
+            }
+        }
+    }
+    let lines = std::fs::read(&raw)?.iter().filter(|b| **b == b'\n').count();
+    println!("events in chunks after shutdown: {stored} of {lines} lines generated");
+    let stored_filters = filters.div_ceil(3) * 4; // base64 in the catalog
+    let on_disk = chunk_bytes + stored_filters;
+    println!(
+        "on disk: {:.1} MB = chunk files {:.1} MB + token filters {:.2} MB as stored (base64 of {:.2} MB; {chunks} chunks, mean fill {:.2}); raw {:.1} MB → {:.3} of raw; catalog.redb file {:.1} MB",
+        mb(on_disk),
+        mb(chunk_bytes),
+        mb(stored_filters),
+        mb(filters),
+        fill / chunks.max(1) as f64,
+        mb(raw_bytes),
+        on_disk as f64 / raw_bytes as f64,
+        mb(std::fs::metadata(dd.catalog_path()).map_or(0, |m| m.len())),
+    );
+    match zstd3(&raw)? {
+        Some(z) => println!(
+            "zstd -3 (CLI) of raw.log: {:.1} MB → OpenWatch is {:.3}× zstd -3 (chunks alone {:.3}×)",
+            mb(z),
+            on_disk as f64 / z as f64,
+            chunk_bytes as f64 / z as f64
+        ),
+        None => println!("zstd not installed"),
+    }
+
+    let rare = format!("\"{RARE_TERM}\"");
+    let queries: Vec<(&str, String, Vec<String>)> = vec![
+        (
+            "common literal",
+            "ERROR".into(),
+            vec!["-F".into(), "ERROR".into()],
+        ),
+        ("rare literal", rare, vec!["-F".into(), RARE_TERM.into()]),
+        (
+            "trace id",
+            format!("\"{trace_id}\""),
+            vec!["-F".into(), trace_id.clone()],
+        ),
+        (
+            "JSON pattern",
+            "{ $.level = \"ERROR\" }".into(),
+            vec!["-F".into(), "\"level\":\"ERROR\"".into()],
+        ),
+        (
+            "regex",
+            "%timeout after \\d+ms%".into(),
+            vec!["timeout after [0-9]+ms".into()],
+        ),
+    ];
+    let gb = |d: Duration| raw_bytes as f64 / 1e9 / d.as_secs_f64();
+    for (label, pattern, rg_args) in &queries {
+        let p = FilterPattern::parse(pattern)?;
+        let before = store.chunk_scan_stats();
+        let mut times = Vec::new();
+        let mut n = 0;
+        for _ in 0..args.runs.max(1) {
+            let t = Instant::now();
+            n = filter_all(&store, &account, &p)?;
+            times.push(t.elapsed());
+        }
+        let after = store.chunk_scan_stats();
+        let runs = args.runs.max(1) as u64;
+        let ow = median(times);
+        let rg_args: Vec<&str> = rg_args.iter().map(String::as_str).collect();
+        let rg = match ripgrep(&raw, &rg_args, args.runs.max(1))? {
+            Some((c, d)) => format!(
+                "rg -c {}: {c} lines, {:.3}s = {:.2} GB/s → OpenWatch {:.2}× rg",
+                rg_args.join(" "),
+                d.as_secs_f64(),
+                gb(d),
+                d.as_secs_f64() / ow.as_secs_f64()
+            ),
+            None => "rg not installed".into(),
+        };
+        println!(
+            "FilterLogEvents {label} `{pattern}`: {n} events, {:.3}s = {:.2} GB/s, chunk visits skipped {}/{} (a chunk is visited once per page it may hold) | {rg}",
+            ow.as_secs_f64(),
+            gb(ow),
+            (after.skipped - before.skipped) / runs,
+            (after.skipped - before.skipped + after.scanned - before.scanned) / runs,
+        );
+    }
+    Ok(())
+}
