@@ -32,7 +32,7 @@ fi
 # no retries (an error must surface as sent).
 unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_SECURITY_TOKEN AWS_PROFILE \
   AWS_DEFAULT_PROFILE AWS_REGION AWS_DEFAULT_REGION AWS_ENDPOINT_URL AWS_SHARED_CREDENTIALS_FILE \
-  AWS_CONFIG_FILE OPENWATCH_LISTEN OPENWATCH_DATA_DIR OPENWATCH_CONFIG OPENWATCH_DEV
+  AWS_CONFIG_FILE OPENWATCH_LISTEN OPENWATCH_DATA_DIR OPENWATCH_CONFIG OPENWATCH_DEV OPENWATCH_PUBLIC_URL
 export AWS_EC2_METADATA_DISABLED=true AWS_MAX_ATTEMPTS=1 AWS_RETRY_MODE=standard AWS_PAGER=""
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/openwatch-e2e-cli.XXXXXX")
@@ -293,6 +293,89 @@ check "cloudwatch get-metric-statistics with period 7 is InvalidParameterValue" 
   expect_error InvalidParameterValue aws_root cloudwatch get-metric-statistics --namespace E2E/CLI \
   --metric-name Requests --start-time "$metric_from" --end-time "$metric_to" --period 7 \
   --statistics Sum
+check "cloudwatch put-anomaly-detector" \
+  aws_root cloudwatch put-anomaly-detector --single-metric-anomaly-detector \
+  'Namespace=E2E/CLI,MetricName=Requests,Stat=Sum' \
+  --configuration '{"ExcludedTimeRanges":[{"StartTime":"2026-01-01T00:00:00Z","EndTime":"2026-01-01T06:00:00Z"}],"MetricTimezone":"UTC"}'
+check "cloudwatch describe-anomaly-detectors shows it pending training" \
+  expect_output "Requests	PENDING_TRAINING" aws_root cloudwatch describe-anomaly-detectors \
+  --namespace E2E/CLI --query 'AnomalyDetectors[0].[MetricName,StateValue]' --output text
+check "cloudwatch get-metric-data with ANOMALY_DETECTION_BAND answers the band's two results" \
+  expect_output "ad1 Lower	ad1 Upper" aws_root cloudwatch get-metric-data \
+  --start-time "$metric_from" --end-time "$metric_to" --metric-data-queries \
+  '[{"Id":"m1","MetricStat":{"Metric":{"Namespace":"E2E/CLI","MetricName":"Requests"},"Period":60,"Stat":"Sum"},"ReturnData":false},{"Id":"ad1","Expression":"ANOMALY_DETECTION_BAND(m1, 2)"}]' \
+  --query 'MetricDataResults[].Label' --output text
+anomaly_metrics='[{"Id":"m1","MetricStat":{"Metric":{"Namespace":"E2E/CLI","MetricName":"Requests"},"Period":60,"Stat":"Sum"},"ReturnData":true},{"Id":"ad1","Expression":"ANOMALY_DETECTION_BAND(m1, 2)","ReturnData":true}]'
+check "cloudwatch put-metric-alarm on an anomaly detection band" \
+  aws_root cloudwatch put-metric-alarm --alarm-name e2e-anomaly --evaluation-periods 1 \
+  --comparison-operator LessThanLowerOrGreaterThanUpperThreshold --threshold-metric-id ad1 \
+  --metrics "$anomaly_metrics"
+check "cloudwatch describe-alarms shows its ThresholdMetricId" \
+  expect_output "ad1	LessThanLowerOrGreaterThanUpperThreshold" aws_root cloudwatch describe-alarms \
+  --alarm-names e2e-anomaly --query 'MetricAlarms[0].[ThresholdMetricId,ComparisonOperator]' \
+  --output text
+check "cloudwatch put-metric-alarm with a Threshold and a ThresholdMetricId is InvalidParameterCombination" \
+  expect_error InvalidParameterCombination aws_root cloudwatch put-metric-alarm \
+  --alarm-name e2e-anomaly-bad --evaluation-periods 1 --threshold 5 \
+  --comparison-operator GreaterThanUpperThreshold --threshold-metric-id ad1 \
+  --metrics "$anomaly_metrics"
+check "cloudwatch delete-alarms of the anomaly alarm" \
+  aws_root cloudwatch delete-alarms --alarm-names e2e-anomaly
+check "cloudwatch delete-anomaly-detector" \
+  aws_root cloudwatch delete-anomaly-detector --single-metric-anomaly-detector \
+  'Namespace=E2E/CLI,MetricName=Requests,Stat=Sum'
+check "cloudwatch delete-anomaly-detector again is ResourceNotFoundException" \
+  expect_error ResourceNotFoundException aws_root cloudwatch delete-anomaly-detector \
+  --single-metric-anomaly-detector 'Namespace=E2E/CLI,MetricName=Requests,Stat=Sum'
+
+# ---------------------------------------------------------------------------------------------
+# CloudWatch alarms, their tags, and dashboards.
+check "cloudwatch put-metric-alarm with tags" \
+  aws_root cloudwatch put-metric-alarm --alarm-name e2e-high --namespace E2E/CLI \
+  --metric-name Requests --statistic Sum --period 60 --evaluation-periods 1 --threshold 100 \
+  --comparison-operator GreaterThanThreshold --tags Key=team,Value=core
+check "cloudwatch describe-alarms shows the new alarm in INSUFFICIENT_DATA" \
+  expect_output "INSUFFICIENT_DATA" aws_root cloudwatch describe-alarms --alarm-names e2e-high \
+  --query 'MetricAlarms[0].StateValue' --output text
+check "cloudwatch set-alarm-state" \
+  aws_root cloudwatch set-alarm-state --alarm-name e2e-high --state-value ALARM \
+  --state-reason drill
+check "cloudwatch describe-alarms shows the state set" \
+  expect_output "ALARM	drill" aws_root cloudwatch describe-alarms --alarm-names e2e-high \
+  --query 'MetricAlarms[0].[StateValue,StateReason]' --output text
+alarm_arn=$(aws_root cloudwatch describe-alarms --alarm-names e2e-high \
+  --query 'MetricAlarms[0].AlarmArn' --output text 2>/dev/null)
+check "cloudwatch tag-resource on the alarm" \
+  aws_root cloudwatch tag-resource --resource-arn "$alarm_arn" --tags Key=env,Value=e2e
+check "cloudwatch list-tags-for-resource lists both tags" \
+  expect_output "team,env" aws_root cloudwatch list-tags-for-resource --resource-arn "$alarm_arn" \
+  --query "join(',', Tags[].Key)" --output text
+check "cloudwatch tag-resource with an aws: key is InvalidParameterValue" \
+  expect_error InvalidParameterValue aws_root cloudwatch tag-resource --resource-arn "$alarm_arn" \
+  --tags Key=aws:x,Value=y
+check "cloudwatch list-tags-for-resource of a missing alarm is ResourceNotFoundException" \
+  expect_error ResourceNotFoundException aws_root cloudwatch list-tags-for-resource \
+  --resource-arn "${alarm_arn%:*}:missing"
+dashboard_body='{"widgets":[{"type":"text","x":0,"y":0,"width":6,"height":3,"properties":{"markdown":"# E2E"}}]}'
+check "cloudwatch put-dashboard answers no validation messages" \
+  expect_output "0" aws_root cloudwatch put-dashboard --dashboard-name e2e-ops \
+  --dashboard-body "$dashboard_body" --query 'length(DashboardValidationMessages)' --output text
+check "cloudwatch put-dashboard with an invalid body is InvalidParameterInput" \
+  expect_error InvalidParameterInput aws_root cloudwatch put-dashboard --dashboard-name e2e-bad \
+  --dashboard-body '{"widgets":[{"type":"text","width":30,"properties":{}}]}'
+check "cloudwatch get-dashboard returns the body" \
+  expect_output "$dashboard_body" aws_root cloudwatch get-dashboard --dashboard-name e2e-ops \
+  --query DashboardBody --output text
+check "cloudwatch list-dashboards lists only the valid dashboard" \
+  expect_output "e2e-ops" aws_root cloudwatch list-dashboards --dashboard-name-prefix e2e \
+  --query 'DashboardEntries[].DashboardName' --output text
+check "cloudwatch delete-dashboards with a missing name is ResourceNotFound" \
+  expect_error ResourceNotFound aws_root cloudwatch delete-dashboards \
+  --dashboard-names e2e-ops e2e-missing
+check "cloudwatch delete-dashboards" \
+  aws_root cloudwatch delete-dashboards --dashboard-names e2e-ops
+check "cloudwatch get-dashboard after the delete is ResourceNotFound" \
+  expect_error ResourceNotFound aws_root cloudwatch get-dashboard --dashboard-name e2e-ops
 
 # ---------------------------------------------------------------------------------------------
 # CloudWatch Logs (JSON 1.1).
@@ -325,6 +408,59 @@ check "logs filter-log-events with a JSON pattern" \
 check "logs filter-log-events with an invalid pattern is InvalidParameterException" \
   expect_error InvalidParameterException aws_root logs filter-log-events --log-group-name /e2e/cli \
   --filter-pattern '{ $.status = }'
+# create-export-task into the local bucket <data>/buckets/cli-archive, then wait for COMPLETED and
+# read the gzip file with AWS's key layout <prefix>/<taskId>/<stream>/000000.gz.
+export_logs() {
+  local id status="" i
+  id=$(aws_root logs create-export-task --log-group-name /e2e/cli --from 0 \
+    --to 4102444800000 --destination cli-archive --destination-prefix cli \
+    --query taskId --output text) || return 1
+  for i in $(seq 1 50); do
+    status=$(aws_root logs describe-export-tasks --task-id "$id" \
+      --query 'exportTasks[0].status.code' --output text) || return 1
+    [[ "$status" == COMPLETED ]] && break
+    sleep 0.2
+  done
+  [[ "$status" == COMPLETED ]] || { echo "  export task $id is $status"; return 1; }
+  test -f "$data/buckets/cli-archive/cli/aws-logs-write-test" || return 1
+  gzip -dc "$data/buckets/cli-archive/cli/$id/s1/000000.gz" | grep -q "Z ERROR cli boom" || {
+    echo "  the exported file lacks the event"
+    return 1
+  }
+  expect_error InvalidOperationException aws_root logs cancel-export-task --task-id "$id"
+}
+check "logs create-export-task writes gzip files in AWS's key layout" export_logs
+# Logs Insights: start-query, then get-query-results until Complete; the rows are asserted.
+insights_query() {
+  local id status="" i rows
+  id=$(aws_root logs start-query --log-group-name /e2e/cli --start-time $((now - 3600)) \
+    --end-time $((now + 60)) --query-string 'filter @message like /cli/ | stats count(*) as n' \
+    --query queryId --output text) || return 1
+  for i in $(seq 1 50); do
+    status=$(aws_root logs get-query-results --query-id "$id" --query status --output text) ||
+      return 1
+    [[ "$status" == Complete ]] && break
+    sleep 0.2
+  done
+  [[ "$status" == Complete ]] || { echo "  query $id is $status"; return 1; }
+  rows=$(aws_root logs get-query-results --query-id "$id" \
+    --query 'results[0][?field==`n`].value' --output text) || return 1
+  [[ "$rows" == 2 ]] || { echo "  expected n=2, got: $rows"; return 1; }
+  rows=$(aws_root logs get-query-results --query-id "$id" \
+    --query 'statistics.recordsScanned' --output text) || return 1
+  [[ "$rows" == 3.0 ]] || { echo "  expected 3 records scanned, got: $rows"; return 1; }
+}
+check "logs start-query then get-query-results until Complete" insights_query
+check "logs start-query with a syntax error is MalformedQueryException" \
+  expect_error MalformedQueryException aws_root logs start-query --log-group-name /e2e/cli \
+  --start-time $((now - 3600)) --end-time "$now" --query-string 'fields @message | sort x sideways'
+query_definitions() {
+  aws_root logs put-query-definition --name cli-errors \
+    --query-string 'filter @message like /ERROR/' >/dev/null || return 1
+  expect_output cli-errors aws_root logs describe-query-definitions \
+    --query-definition-name-prefix cli --query 'queryDefinitions[].name' --output text
+}
+check "logs put-query-definition then describe-query-definitions" query_definitions
 
 # ---------------------------------------------------------------------------------------------
 # EventBridge (JSON 1.1).
@@ -341,6 +477,173 @@ check "events test-event-pattern does not match" \
 check "events test-event-pattern with an invalid pattern is InvalidEventPatternException" \
   expect_error InvalidEventPatternException aws_root events test-event-pattern \
   --event-pattern '{"source":"cli"}' --event "$cli_event"
+
+# ---------------------------------------------------------------------------------------------
+# EventBridge Schema Registry (restJson1).
+schema_content='{"openapi":"3.0.0","info":{"version":"1.0.0","title":"Order"},"paths":{},"components":{"schemas":{"Order":{"type":"object","properties":{"id":{"type":"string"}}}}}}'
+check "schemas create-registry returns the registry ARN" \
+  expect_output "arn:aws:schemas:us-east-1:$account:registry/cli-registry" aws_root schemas \
+  create-registry --registry-name cli-registry --query RegistryArn --output text
+check "schemas create-registry again is ConflictException" \
+  expect_error ConflictException aws_root schemas create-registry --registry-name cli-registry
+check "schemas create-schema returns version 1" \
+  expect_output 1 aws_root schemas create-schema --registry-name cli-registry --schema-name Order \
+  --type OpenApi3 --content "$schema_content" --query SchemaVersion --output text
+check "schemas describe-schema returns the content" \
+  expect_output "$schema_content" aws_root schemas describe-schema --registry-name cli-registry \
+  --schema-name Order --query Content --output text
+check "schemas describe-schema of an unknown schema is NotFoundException" \
+  expect_error NotFoundException aws_root schemas describe-schema --registry-name cli-registry \
+  --schema-name Nope
+export_schema() {
+  aws_root schemas export-schema --registry-name cli-registry --schema-name Order \
+    --type JSONSchemaDraft4 --query Content --output text >"$work/export.json" || return 1
+  python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["$schema"] == "http://json-schema.org/draft-04/schema#" and d["properties"]["id"]["type"] == "string", d' "$work/export.json"
+}
+check "schemas export-schema gives JSONSchemaDraft4" export_schema
+schema_tags() {
+  local arn="arn:aws:schemas:us-east-1:$account:schema/cli-registry/Order"
+  aws_root schemas tag-resource --resource-arn "$arn" --tags team=a,env=b || return 1
+  aws_root schemas untag-resource --resource-arn "$arn" --tag-keys env || return 1
+  expect_output a aws_root schemas list-tags-for-resource --resource-arn "$arn" \
+    --query Tags --output text
+}
+check "schemas tag-resource, untag-resource, list-tags-for-resource" schema_tags
+discover() {
+  local names="" i
+  expect_output STARTED aws_root schemas create-discoverer \
+    --source-arn "arn:aws:events:us-east-1:$account:event-bus/default" --query State \
+    --output text || return 1
+  aws_root events put-events --entries \
+    '[{"Source":"cli.shop","DetailType":"Order Placed","Detail":"{\"orderId\":\"o-1\",\"amount\":3}"}]' \
+    >/dev/null || return 1
+  for i in $(seq 1 50); do
+    names=$(aws_root schemas list-schemas --registry-name discovered-schemas \
+      --query 'Schemas[].SchemaName' --output text) || return 1
+    [[ "$names" == *"cli.shop@OrderPlaced"* ]] && break
+    sleep 0.1
+  done
+  [[ "$names" == *"cli.shop@OrderPlaced"* ]] || { echo "  discovered: $names"; return 1; }
+  aws_root schemas describe-schema --registry-name discovered-schemas \
+    --schema-name cli.shop@OrderPlaced --query Content --output text >"$work/discovered.json" ||
+    return 1
+  python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+s = d["components"]["schemas"]
+assert s["AWSEvent"]["x-amazon-events-source"] == "cli.shop", d
+assert s["OrderPlaced"]["properties"]["amount"]["type"] == "integer", d' "$work/discovered.json"
+}
+check "schemas create-discoverer + events put-events: the schema is discovered" discover
+check "schemas create-discoverer on an unknown bus is BadRequestException" \
+  expect_error BadRequestException aws_root schemas create-discoverer \
+  --source-arn "arn:aws:events:us-east-1:$account:event-bus/nope"
+
+# ---------------------------------------------------------------------------------------------
+# SNS: an http subscription to a local receiver, confirmed through its SubscribeURL, a filtered
+# publish whose signature openssl verifies with the certificate from SigningCertURL.
+cat >"$work/rx.py" <<'PYRX'
+import http.server, os, sys
+out = sys.argv[1]
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        n = len(os.listdir(out))
+        with open(os.path.join(out, "%04d.json" % n), "wb") as f:
+            f.write(body)
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+    def log_message(self, *a):
+        pass
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+open(os.path.join(os.path.dirname(out), "rx.port"), "w").write(str(s.server_port))
+s.serve_forever()
+PYRX
+mkdir -p "$work/rx"
+python3 "$work/rx.py" "$work/rx" &
+rx_pid=$!
+for _ in $(seq 1 50); do [[ -s "$work/rx.port" ]] && break; sleep 0.1; done
+rx_url="http://127.0.0.1:$(cat "$work/rx.port")/hook"
+# wait_rx N: waits until the receiver holds N bodies.
+wait_rx() {
+  for _ in $(seq 1 100); do
+    (($(ls "$work/rx" | wc -l) >= $1)) && return 0
+    sleep 0.1
+  done
+  echo "  the receiver has $(ls "$work/rx" | wc -l) bodies, expected $1"
+  return 1
+}
+# json_field FILE KEY: one member of a JSON body.
+json_field() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"; }
+# verify_sns FILE: checks a message's signature with openssl and the certificate it names.
+verify_sns() {
+  local f=$1 digest=-sha1
+  curl -s -o "$work/cert.pem" "$(json_field "$f" SigningCertURL)" || return 1
+  openssl x509 -in "$work/cert.pem" -pubkey -noout >"$work/pub.pem" || return 1
+  python3 - "$f" "$work/tosign" "$work/sig" <<'PYSIG' || return 1
+import base64, json, sys
+m = json.load(open(sys.argv[1]))
+keys = (["Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type"]
+        if m["Type"] == "Notification" else
+        ["Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type"])
+open(sys.argv[2], "w").write("".join("%s\n%s\n" % (k, m[k]) for k in keys if k in m))
+open(sys.argv[3], "wb").write(base64.b64decode(m["Signature"]))
+PYSIG
+  [[ "$(json_field "$f" SignatureVersion)" == 2 ]] && digest=-sha256
+  openssl dgst "$digest" -verify "$work/pub.pem" -signature "$work/sig" "$work/tosign" >/dev/null
+}
+have_openssl() { command -v openssl >/dev/null 2>&1 && command -v curl >/dev/null 2>&1; }
+
+topic_arn=$(aws_root sns create-topic --name cli-topic --query TopicArn --output text 2>"$work/err" || true)
+check "sns create-topic" test "$topic_arn" == "arn:aws:sns:us-east-1:$account:cli-topic"
+check "sns set-topic-attributes SignatureVersion 2" \
+  aws_root sns set-topic-attributes --topic-arn "$topic_arn" --attribute-name SignatureVersion --attribute-value 2
+check "sns tag-resource" aws_root sns tag-resource --resource-arn "$topic_arn" --tags Key=team,Value=ops
+check "sns list-tags-for-resource shows the tag" \
+  expect_output ops aws_root sns list-tags-for-resource --resource-arn "$topic_arn" --query 'Tags[0].Value' --output text
+check "sns subscribe https with an http:// endpoint is InvalidParameter" \
+  expect_error InvalidParameter aws_root sns subscribe --topic-arn "$topic_arn" --protocol https --notification-endpoint "$rx_url"
+check "sns subscribe http answers pending confirmation" \
+  expect_output "pending confirmation" aws_root sns subscribe --topic-arn "$topic_arn" --protocol http \
+  --notification-endpoint "$rx_url" --attributes '{"FilterPolicy":"{\"kind\":[\"alarm\"]}"}' \
+  --query SubscriptionArn --output text
+check "the endpoint receives a SubscriptionConfirmation" wait_rx 1
+if have_openssl; then
+  check "the confirmation's signature verifies with openssl" verify_sns "$work/rx/0000.json"
+else
+  echo "SKIP: openssl or curl missing: SNS signatures not checked with openssl"
+fi
+check "GET of the SubscribeURL (unsigned) confirms" \
+  expect_output 200 http_status "$(json_field "$work/rx/0000.json" SubscribeURL)"
+sub_arn=$(aws_root sns list-subscriptions-by-topic --topic-arn "$topic_arn" \
+  --query 'Subscriptions[0].SubscriptionArn' --output text 2>/dev/null || true)
+check "sns list-subscriptions-by-topic shows the confirmed ARN" test "${sub_arn#"$topic_arn":}" != "$sub_arn"
+check "sns get-subscription-attributes shows the filter policy" \
+  expect_output '{"kind":["alarm"]}' aws_root sns get-subscription-attributes --subscription-arn "$sub_arn" \
+  --query 'Attributes.FilterPolicy' --output text
+check "sns publish (filtered out)" \
+  aws_root sns publish --topic-arn "$topic_arn" --message skipped \
+  --message-attributes '{"kind":{"DataType":"String","StringValue":"info"}}'
+check "sns publish (passes the filter)" \
+  aws_root sns publish --topic-arn "$topic_arn" --subject "CLI test" --message delivered \
+  --message-attributes '{"kind":{"DataType":"String","StringValue":"alarm"}}'
+check "the endpoint receives the message that passes the filter" wait_rx 2
+check "the notification is the filtered one" expect_output delivered json_field "$work/rx/0001.json" Message
+if have_openssl; then
+  check "the notification's SHA256 signature verifies with openssl" verify_sns "$work/rx/0001.json"
+fi
+check "sns publish-batch answers per entry" \
+  expect_output "$(printf '1\t1')" aws_root sns publish-batch --topic-arn "$topic_arn" \
+  --publish-batch-request-entries 'Id=a,Message=m' 'Id=b,Message=m,Subject=' \
+  --query '[length(Successful), length(Failed)]' --output text
+check "sns publish-batch with duplicate ids is BatchEntryIdsNotDistinct" \
+  expect_error BatchEntryIdsNotDistinct aws_root sns publish-batch --topic-arn "$topic_arn" \
+  --publish-batch-request-entries 'Id=a,Message=m' 'Id=a,Message=n'
+check "sns unsubscribe" aws_root sns unsubscribe --subscription-arn "$sub_arn"
+check "sns delete-topic" aws_root sns delete-topic --topic-arn "$topic_arn"
+kill "$rx_pid" 2>/dev/null || true
 
 # ---------------------------------------------------------------------------------------------
 # Graceful stop.

@@ -59,6 +59,8 @@ pub fn run(args: ApiArgs) -> anyhow::Result<()> {
                 listen: "127.0.0.1:0".parse()?,
                 data_dir: data.clone(),
                 dev: true,
+                public_url: None,
+                export_s3: None,
             };
             let server = server_rt.block_on(openwatch_server::Server::start(config))?;
             (server.local_addr().to_string(), Some(server))

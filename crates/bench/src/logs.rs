@@ -380,6 +380,7 @@ pub fn run(args: LogsArgs) -> anyhow::Result<()> {
         data_dir: data.clone(),
         dev: true,
         public_url: None,
+        export_s3: None,
     };
     let server = server_rt.block_on(openwatch_server::Server::start(config))?;
     let authority = server.local_addr().to_string();

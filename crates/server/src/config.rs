@@ -24,6 +24,9 @@ pub struct Config {
     /// server hands out (SNS's SubscribeURL, UnsubscribeURL, SigningCertURL). `None`:
     /// `http://<the address the server listens on>`.
     pub public_url: Option<String>,
+    /// Where export tasks write: an S3-compatible store (`[export-s3]` in the config file), or
+    /// `None` for the local buckets under `<data-dir>/buckets`.
+    pub export_s3: Option<crate::s3_export::S3Options>,
 }
 
 /// The file format (`openwatch.toml`). Unknown keys are errors, so typos do not pass silently.
@@ -34,6 +37,7 @@ struct FileConfig {
     data_dir: Option<PathBuf>,
     dev: Option<bool>,
     public_url: Option<String>,
+    export_s3: Option<crate::s3_export::S3Options>,
 }
 
 /// Values from flags or the environment, which win over the file.
@@ -65,6 +69,10 @@ pub enum ConfigError {
         "invalid public URL {0:?}: expected http://host[:port] or https://host[:port], without a path"
     )]
     PublicUrl(String),
+    #[error(
+        "invalid [export-s3] endpoint {0:?}: expected http://host[:port] or https://host[:port], without a path"
+    )]
+    ExportS3Endpoint(String),
 }
 
 impl Config {
@@ -93,9 +101,15 @@ impl Config {
             None => None,
             Some(u) => Some(check_public_url(&u).ok_or(ConfigError::PublicUrl(u))?),
         };
+        if let Some(s3) = &file.export_s3
+            && !s3.valid_endpoint()
+        {
+            return Err(ConfigError::ExportS3Endpoint(s3.endpoint.clone()));
+        }
         Ok(Config {
             listen,
             public_url,
+            export_s3: file.export_s3,
             data_dir: o
                 .data_dir
                 .or(file.data_dir)
@@ -229,6 +243,39 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn export_s3_section_is_read_and_checked() {
+        let (_d, path) = with_file(
+            "[export-s3]\nendpoint = \"http://127.0.0.1:9000\"\naccess-key-id = \"k\"\nsecret-access-key = \"s\"\n",
+        );
+        let c = Config::resolve(Overrides {
+            config: Some(path),
+            ..Default::default()
+        })
+        .unwrap();
+        let s3 = c.export_s3.expect("the section");
+        assert_eq!(s3.endpoint, "http://127.0.0.1:9000");
+        assert_eq!(s3.region, "us-east-1");
+        let (_d, path) = with_file(
+            "[export-s3]\nendpoint = \"http://h/bucket\"\naccess-key-id = \"k\"\nsecret-access-key = \"s\"\n",
+        );
+        assert!(matches!(
+            Config::resolve(Overrides {
+                config: Some(path),
+                ..Default::default()
+            }),
+            Err(ConfigError::ExportS3Endpoint(_))
+        ));
+        let (_d, path) = with_file("[export-s3]\nendpoint = \"http://h\"\n");
+        assert!(matches!(
+            Config::resolve(Overrides {
+                config: Some(path),
+                ..Default::default()
+            }),
+            Err(ConfigError::Parse { .. })
+        ));
     }
 
     #[test]

@@ -5,11 +5,15 @@
 //! **Architecture Invariant**: this is the only crate that knows every domain.
 
 pub mod alarm_actions;
+pub mod alarm_link;
 mod audit;
 mod auth;
 pub mod bootstrap;
 pub mod config;
+pub mod discovery;
 pub mod links;
+pub mod s3_export;
+pub mod sns_target;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -42,6 +46,12 @@ pub const LOGS_FLUSH_PERIOD: Duration = Duration::from_secs(5);
 pub const LOGS_RETENTION_PERIOD: Duration = Duration::from_secs(600);
 /// How often metric filters' default values are emitted for the minutes that closed.
 pub const LOGS_METRIC_DEFAULTS_PERIOD: Duration = Duration::from_secs(5);
+/// How often subscription filters deliver the events ingested since their cursor.
+pub const LOGS_SUBSCRIPTIONS_PERIOD: Duration = Duration::from_secs(1);
+/// How often pending export tasks are started.
+pub const LOGS_EXPORT_PERIOD: Duration = Duration::from_secs(1);
+/// The export buckets' subdirectory of the data directory (`<bucket>/<key>`).
+pub const BUCKETS_DIR: &str = "buckets";
 /// EventBridge's delivery queue subdirectory of the data directory.
 pub const EVENTS_DIR: &str = "events";
 /// How often due event deliveries (and their retries) are attempted.
@@ -145,7 +155,7 @@ pub mod alarm_evaluation {
     }
 
     /// A metric-math alarm's datapoints: GetMetricData over its `Metrics`, the one query that
-    /// returns data.
+    /// returns data (with, for an anomaly-detection alarm, the band of its ThresholdMetricId).
     fn math_datapoints(
         metrics: &Metrics,
         account: &str,
@@ -190,23 +200,39 @@ pub mod alarm_evaluation {
                 },
             )
             .map_err(|e| e.to_string())?;
+        // An anomaly-detection alarm's band (ThresholdMetricId) returns data too.
+        let band_id = alarm.threshold_metric_id.as_deref();
         let returned = alarm
             .metrics
             .iter()
-            .find(|q| q.return_data)
+            .find(|q| q.return_data && Some(q.id.as_str()) != band_id)
             .map(|q| q.id.as_str());
-        Ok(page
-            .results
+        let series = |id: Option<&str>, nth: usize| -> Vec<(i64, f64)> {
+            page.results
+                .iter()
+                .filter(|r| Some(r.id.as_str()) == id)
+                .nth(nth)
+                .map(|r| {
+                    r.timestamps
+                        .iter()
+                        .copied()
+                        .zip(r.values.iter().copied())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let points = series(returned, 0);
+        if band_id.is_some() {
+            // The band is two results: the lower bound, then the upper.
+            let (lower, upper) = (series(band_id, 0), series(band_id, 1));
+            return Ok(openwatch_alarms::metric::band::with_band(
+                &points, &lower, &upper,
+            ));
+        }
+        Ok(points
             .into_iter()
-            .find(|r| Some(r.id.as_str()) == returned)
-            .map(|r| {
-                r.timestamps
-                    .into_iter()
-                    .zip(r.values)
-                    .map(|(ts, v)| Datapoint::new(ts, v))
-                    .collect()
-            })
-            .unwrap_or_default())
+            .map(|(ts, v)| Datapoint::new(ts, v))
+            .collect())
     }
 
     /// Evaluates the alarms due at `now` and publishes each state change as "CloudWatch Alarm
@@ -259,6 +285,10 @@ impl Server {
     pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Server> {
         let data_dir = DataDir::open(&config.data_dir)
             .with_context(|| format!("cannot open data directory {}", config.data_dir.display()))?;
+        // Extra CAs for https:// deliveries (API destinations, SNS); a bad bundle stops the start.
+        openwatch_events::http::tls::add_extra_ca_from_env()
+            .map_err(anyhow::Error::msg)
+            .context("OPENWATCH_EXTRA_CA_FILE")?;
         // Bind before creating anything, so that a taken port fails a first start cleanly.
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
@@ -296,6 +326,14 @@ impl Server {
             )
             .context("cannot open the log store")?,
         );
+        logs.set_bucket_root(&data_dir.path().join(BUCKETS_DIR));
+        if let Some(s3) = config.export_s3.clone() {
+            tracing::info!(endpoint = %s3.endpoint, "export tasks write to an S3-compatible store");
+            let clock = Arc::clone(&clock);
+            logs.set_object_store(Arc::new(s3_export::S3Store::new(s3, move || {
+                clock.now_millis().div_euclid(1000)
+            })));
+        }
 
         let metrics_dir = data_dir
             .subdir(METRICS_DIR)
@@ -316,6 +354,11 @@ impl Server {
             openwatch_events::Events::open(Arc::clone(&catalog), &events_dir, Arc::clone(&clock))
                 .context("cannot open EventBridge")?,
         );
+        let schemas = Arc::new(
+            openwatch_schemas::Schemas::open(Arc::clone(&catalog), Arc::clone(&clock))
+                .context("cannot open the Schema Registry")?,
+        );
+        discovery::connect(&events, &schemas);
 
         let alarms = Arc::new(
             openwatch_alarms::store::AlarmStore::open(Arc::clone(&catalog), Arc::clone(&clock))
@@ -337,13 +380,33 @@ impl Server {
                 Arc::clone(&catalog),
                 &sns_dir,
                 Arc::clone(&clock),
-                openwatch_sns::SnsOptions::default(),
+                openwatch_sns::SnsOptions {
+                    // Links in SNS messages (SubscribeURL, SigningCertURL…) start with it.
+                    public_url: match &config.public_url {
+                        Some(u) => u.clone(),
+                        None => format!("http://{}", listener.local_addr()?),
+                    },
+                    signer: None,
+                },
             )
             .context("cannot open SNS")?,
         );
         let mut registry = openwatch_services::registry(&domains);
         openwatch_services::sns::register(&mut registry, Arc::clone(&sns));
+        openwatch_services::schemas::register(&mut registry, Arc::clone(&schemas));
+        // SetAlarmState / PutCompositeAlarm state changes run their actions through SNS.
+        alarms.set_actions(Arc::new(alarm_link::SnsAlarmActions {
+            sns: Arc::clone(&sns),
+        }));
+        let dashboards = Arc::new(
+            openwatch_dashboards::DashboardStore::open(Arc::clone(&catalog), Arc::clone(&clock))
+                .context("cannot open dashboards")?,
+        );
+        openwatch_services::cloudwatch::dashboards::register(&mut registry, dashboards);
         let links = Arc::new(links::Links::connect(&logs, &metrics, &events, &clock));
+        events.add_sink(Arc::new(sns_target::SnsTopicTarget {
+            sns: Arc::clone(&sns),
+        }));
         let clock_fn = {
             let clock = Arc::clone(&clock);
             Arc::new(move || clock.now_millis())
@@ -386,6 +449,20 @@ impl Server {
                     tracing::debug!(emitted, "metric filter defaults emitted");
                 },
             );
+        }
+        {
+            let logs = Arc::clone(&logs);
+            scheduler.every("logs-subscriptions", LOGS_SUBSCRIPTIONS_PERIOD, move || {
+                logs.deliver_subscriptions().map(|report| {
+                    tracing::debug!(?report, "log subscriptions delivered");
+                })
+            });
+        }
+        {
+            let logs = Arc::clone(&logs);
+            scheduler.every("logs-export", LOGS_EXPORT_PERIOD, move || {
+                logs.run_export_tasks().map(|_| ())
+            });
         }
         {
             let logs = Arc::clone(&logs);
@@ -455,7 +532,9 @@ impl Server {
                     Some(&sns),
                     clock.now_millis(),
                 );
-                tracing::debug!(changed, "alarms evaluated");
+                let released =
+                    alarm_link::release_suppressed(&alarms, &sns, &events, clock.now_millis());
+                tracing::debug!(changed, released, "alarms evaluated");
             });
         }
         {
@@ -500,6 +579,8 @@ impl Server {
                 if let Err(e) = logs.close() {
                     tracing::error!(error = %e, "cannot flush the log store");
                 }
+                // Discovery works off its queue before EventBridge closes.
+                schemas.close();
                 if let Err(e) = events.close() {
                     tracing::error!(error = %e, "cannot close the event delivery queue");
                 }

@@ -168,6 +168,7 @@ fn datum(m: EmittedMetric) -> MetricDatum {
         timestamp: Some(m.timestamp),
         value: Some(m.value),
         unit: m.unit,
+        storage_resolution: m.storage_resolution,
         ..MetricDatum::default()
     }
 }

@@ -364,6 +364,8 @@ async fn server_starts_and_stops_with_links() {
         listen: "127.0.0.1:0".parse().unwrap(),
         data_dir: dir.path().to_path_buf(),
         dev: false,
+        public_url: None,
+        export_s3: None,
     };
     let server = openwatch_server::Server::start(config).await.unwrap();
     assert_ne!(server.local_addr().port(), 0);

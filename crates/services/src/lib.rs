@@ -9,6 +9,7 @@ pub mod cloudwatch;
 pub mod events;
 pub mod iam;
 pub mod logs;
+pub mod schemas;
 pub mod sns;
 pub mod sts;
 

@@ -209,6 +209,7 @@ fn config(data_dir: &Path, dev: bool) -> Config {
         data_dir: data_dir.to_owned(),
         dev,
         public_url: None,
+        export_s3: None,
     }
 }
 

@@ -70,6 +70,7 @@ impl Local {
             data_dir: dir.path().to_path_buf(),
             dev: true,
             public_url: None,
+            export_s3: None,
         };
         let server = rt.block_on(openwatch_server::Server::start(config))?;
         let authority = server.local_addr().to_string();

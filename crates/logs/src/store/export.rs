@@ -141,6 +141,20 @@ impl LogStore {
             ));
         }
         self.state.read().group(account, region, &input.group)?;
+        // The write check talks to the object store (maybe over the network): before the catalog
+        // transaction, so a slow store never holds the catalog's write lock.
+        self.object_store()
+            .put_object(
+                &input.destination,
+                &format!("{prefix}/aws-logs-write-test"),
+                WRITE_TEST_CONTENT,
+            )
+            .map_err(|e| {
+                tracing::warn!(bucket = %input.destination, error = %e, "export write check failed");
+                LogsError::invalid(
+                    "GetBucketAcl call on the given bucket failed. Please check if CloudWatch Logs has been granted permission to perform this operation.",
+                )
+            })?;
         let now = self.now();
         let tx = self.catalog.db().begin_write()?;
         let task_id = {
@@ -151,18 +165,7 @@ impl LogStore {
                     return Err(LogsError::LimitExceeded("Resource limit exceeded.".into()));
                 }
             }
-            self.object_store()
-                .put_object(
-                    &input.destination,
-                    &format!("{prefix}/aws-logs-write-test"),
-                    WRITE_TEST_CONTENT,
-                )
-                .map_err(|e| {
-                    tracing::warn!(bucket = %input.destination, error = %e, "export write check failed");
-                    LogsError::invalid(
-                        "GetBucketAcl call on the given bucket failed. Please check if CloudWatch Logs has been granted permission to perform this operation.",
-                    )
-                })?;
+
             let number = next_ids(&tx, 1)?;
             let task = ExportTask {
                 task_id: uuid::Uuid::new_v4().to_string(),

@@ -160,7 +160,8 @@ fn any_resource(_: &CallContext, _: &Value) -> String {
 
 type Handler<I, O> = fn(&LogStore, &CallContext, I) -> Result<O, ApiError>;
 
-/// Registers an operation whose synchronous handler gets the store.
+/// Registers an operation whose synchronous handler gets the store. The handler runs on the
+/// blocking pool: export's write check may call an object store over the network.
 pub(super) fn add<I, O>(
     registry: &mut Registry,
     store: &Arc<LogStore>,
@@ -175,7 +176,11 @@ pub(super) fn add<I, O>(
     let store = Arc::clone(store);
     let op = Operation::new(Service::Logs, name, move |ctx: CallContext, input: I| {
         let s = Arc::clone(&store);
-        async move { handler(&s, &ctx, input) }
+        async move {
+            tokio::task::spawn_blocking(move || handler(&s, &ctx, input))
+                .await
+                .unwrap_or_else(|e| Err(ApiError::internal(e)))
+        }
     })
     .resource(resource);
     registry.add(if read_only { op.read_only() } else { op });

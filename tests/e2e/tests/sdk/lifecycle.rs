@@ -112,6 +112,7 @@ async fn a_second_server_cannot_open_a_data_directory_in_use() {
         data_dir: server.data_dir(),
         dev: false,
         public_url: None,
+        export_s3: None,
     })
     .await;
     assert!(

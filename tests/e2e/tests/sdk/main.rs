@@ -12,6 +12,7 @@ mod crash;
 mod dashboards;
 mod events;
 mod events_routing;
+mod export_s3;
 mod iam;
 mod lifecycle;
 mod logs;
