@@ -132,7 +132,7 @@ impl AlarmStore {
             data: data.to_string(),
         };
         self.commit(Write {
-            put: None,
+            puts: Vec::new(),
             put_composite: Some((&key, &alarm)),
             delete: Vec::new(),
             history: vec![(account, region, item)],

@@ -13,7 +13,7 @@ impl AlarmStore {
     ) -> Result<(), AlarmsError> {
         let _w = self.write.lock();
         self.commit(Write {
-            put: None,
+            puts: Vec::new(),
             put_composite: None,
             delete: Vec::new(),
             history: vec![(account, region, item)],

@@ -84,7 +84,7 @@ impl AlarmStore {
             data: data.to_string(),
         };
         self.commit(Write {
-            put: Some((&key, &alarm)),
+            puts: vec![(&key, &alarm)],
             put_composite: None,
             delete: Vec::new(),
             history: vec![(account, region, item)],
@@ -148,7 +148,7 @@ impl AlarmStore {
             }
         }
         self.commit(Write {
-            put: None,
+            puts: Vec::new(),
             put_composite: None,
             delete: keys.iter().collect(),
             history: Vec::new(),
@@ -185,7 +185,7 @@ impl AlarmStore {
             {
                 alarm.actions_enabled = enabled;
                 self.commit(Write {
-                    put: Some((&key, &alarm)),
+                    puts: vec![(&key, &alarm)],
                     put_composite: None,
                     delete: Vec::new(),
                     history: Vec::new(),
@@ -197,7 +197,7 @@ impl AlarmStore {
             {
                 alarm.actions_enabled = enabled;
                 self.commit(Write {
-                    put: None,
+                    puts: Vec::new(),
                     put_composite: Some((&key, &alarm)),
                     delete: Vec::new(),
                     history: Vec::new(),

@@ -288,7 +288,7 @@ impl std::fmt::Debug for InnerDebug {
 
 /// One change written in one transaction.
 struct Write<'a> {
-    put: Option<(&'a Key, &'a MetricAlarm)>,
+    puts: Vec<(&'a Key, &'a MetricAlarm)>,
     put_composite: Option<(&'a Key, &'a CompositeAlarm)>,
     delete: Vec<&'a Key>,
     history: Vec<(&'a str, &'a str, HistoryItem)>,
@@ -366,7 +366,7 @@ impl AlarmStore {
         let tx = self.catalog.db().begin_write().map_err(internal)?;
         {
             let mut alarms = tx.open_table(ALARMS).map_err(internal)?;
-            if let Some((k, a)) = w.put {
+            for (k, a) in w.puts {
                 alarms
                     .insert(alarm_key(k).as_str(), encode(a)?.as_slice())
                     .map_err(internal)?;

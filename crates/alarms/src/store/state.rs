@@ -14,37 +14,14 @@ impl AlarmStore {
         reason_data: Option<String>,
         now: i64,
     ) -> Result<Option<StateChange>, AlarmsError> {
-        let Some(mut alarm) = self.inner.read().0.alarms.get(key).cloned() else {
+        if !self.inner.read().0.alarms.contains_key(key) {
             return Err(AlarmsError::ResourceNotFound(format!(
                 "Alarm {} not found",
                 key.2
             )));
-        };
-        let applied = apply_state(
-            StateFields {
-                value: &mut alarm.state_value,
-                reason: &mut alarm.state_reason,
-                reason_data: &mut alarm.state_reason_data,
-                updated_ms: &mut alarm.state_updated_ms,
-                transitioned_ms: &mut alarm.state_transitioned_ms,
-                previous: &mut alarm.previous_state_value,
-            },
-            to,
-            reason,
-            reason_data,
-            now,
-        );
-        let item = applied.history_item(&alarm.name, "MetricAlarm", now);
-        self.commit(Write {
-            put: Some((key, &alarm)),
-            put_composite: None,
-            delete: Vec::new(),
-            history: vec![(&key.0, &key.1, item)],
-        })?;
-        let configuration = metric_configuration(&alarm);
-        let change = applied.change(key, &alarm.arn, "MetricAlarm", configuration);
-        self.inner.write().0.alarms.insert(key.clone(), alarm);
-        Ok(change)
+        }
+        let batch = vec![(key.clone(), to, reason, reason_data)];
+        Ok(self.change_states(batch, now)?.into_iter().next())
     }
 
     /// As [`Self::change_state`] for many metric alarms (evaluation's transitions), with one
@@ -56,6 +33,7 @@ impl AlarmStore {
         now: i64,
     ) -> Result<Vec<StateChange>, AlarmsError> {
         let mut staged = Vec::with_capacity(batch.len());
+        let mut items = Vec::with_capacity(batch.len());
         for (key, to, reason, reason_data) in batch {
             let Some(mut alarm) = self.inner.read().0.alarms.get(&key).cloned() else {
                 continue;
@@ -74,39 +52,24 @@ impl AlarmStore {
                 reason_data,
                 now,
             );
-            let item = applied.history_item(&alarm.name, "MetricAlarm", now);
-            staged.push((key, alarm, item, applied));
+            items.push(applied.history_item(&alarm.name, "MetricAlarm", now));
+            staged.push((key, alarm, applied));
         }
         if staged.is_empty() {
             return Ok(Vec::new());
         }
-        let tx = self.catalog.db().begin_write().map_err(internal)?;
-        {
-            let mut alarms = tx.open_table(ALARMS).map_err(internal)?;
-            let mut history = tx.open_table(HISTORY).map_err(internal)?;
-            for (key, alarm, item, _) in &staged {
-                alarms
-                    .insert(alarm_key(key).as_str(), encode(alarm)?.as_slice())
-                    .map_err(internal)?;
-                let seq = {
-                    let mut s = self.seq.lock();
-                    *s += 1;
-                    *s
-                };
-                let hkey = format!(
-                    "{}\n{}\n{:020}\n{seq:020}",
-                    key.0,
-                    key.1,
-                    item.timestamp_ms.max(0)
-                );
-                history
-                    .insert(hkey.as_str(), encode(item)?.as_slice())
-                    .map_err(internal)?;
-            }
-        }
-        tx.commit().map_err(internal)?;
+        self.commit(Write {
+            puts: staged.iter().map(|(key, alarm, _)| (key, alarm)).collect(),
+            put_composite: None,
+            delete: Vec::new(),
+            history: staged
+                .iter()
+                .zip(items)
+                .map(|((key, _, _), item)| (key.0.as_str(), key.1.as_str(), item))
+                .collect(),
+        })?;
         let mut out = Vec::with_capacity(staged.len());
-        for (key, alarm, _, applied) in staged {
+        for (key, alarm, applied) in staged {
             let configuration = metric_configuration(&alarm);
             if let Some(c) = applied.change(&key, &alarm.arn, "MetricAlarm", configuration) {
                 out.push(c);
@@ -151,7 +114,7 @@ impl AlarmStore {
         }
         let item = applied.history_item(&alarm.name, "CompositeAlarm", now);
         self.commit(Write {
-            put: None,
+            puts: Vec::new(),
             put_composite: Some((key, &alarm)),
             delete: Vec::new(),
             history: vec![(&key.0, &key.1, item)],

@@ -59,7 +59,7 @@ impl AlarmStore {
         }
         a.pending_actions = pending;
         self.commit(Write {
-            put: None,
+            puts: Vec::new(),
             put_composite: Some((key, &a)),
             delete: Vec::new(),
             history: Vec::new(),

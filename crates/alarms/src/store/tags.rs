@@ -128,7 +128,7 @@ impl AlarmStore {
                 return Err(too_many());
             }
             self.commit(Write {
-                put: Some((&key, &a)),
+                puts: vec![(&key, &a)],
                 put_composite: None,
                 delete: Vec::new(),
                 history: Vec::new(),
@@ -142,7 +142,7 @@ impl AlarmStore {
                 return Err(too_many());
             }
             self.commit(Write {
-                put: None,
+                puts: Vec::new(),
                 put_composite: Some((&key, &a)),
                 delete: Vec::new(),
                 history: Vec::new(),
