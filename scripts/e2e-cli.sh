@@ -293,6 +293,12 @@ check "cloudwatch get-metric-statistics with period 7 is InvalidParameterValue" 
   expect_error InvalidParameterValue aws_root cloudwatch get-metric-statistics --namespace E2E/CLI \
   --metric-name Requests --start-time "$metric_from" --end-time "$metric_to" --period 7 \
   --statistics Sum
+check "cloudwatch get-metric-data renders a dynamic label in LabelOptions.Timezone" \
+  expect_output "a sum 15 at $(date -u -d "@$((minute + 3600))" +%Y-%m-%dT%H:%M:%S)+01:00" \
+  aws_root cloudwatch get-metric-data --start-time "$metric_from" --end-time "$metric_to" \
+  --label-options Timezone=+0100 --metric-data-queries \
+  '[{"Id":"m1","MetricStat":{"Metric":{"Namespace":"E2E/CLI","MetricName":"Requests","Dimensions":[{"Name":"Host","Value":"a"}]},"Period":60,"Stat":"Sum"},"Label":"${PROP('"'"'Dim.Host'"'"')} sum ${SUM} at ${FIRST_TIME}"}]' \
+  --query 'MetricDataResults[0].Label' --output text
 check "cloudwatch put-anomaly-detector" \
   aws_root cloudwatch put-anomaly-detector --single-metric-anomaly-detector \
   'Namespace=E2E/CLI,MetricName=Requests,Stat=Sum' \

@@ -4,6 +4,10 @@
 //! terms `key = 'v'`, `!=`/`<>`, `IN (…)`, `NOT IN (…)`, `LIKE 'pre%fix'`, combined with AND, OR,
 //! NOT and parentheses. Candidate series come from the index (namespace and metric postings), at
 //! most [`MAX_SERIES_SCANNED`]; each group is one result series, at most [`MAX_SERIES_RETURNED`].
+//! A series lacking a `GROUP BY` key falls in the null group [`OTHER`]. Groups come in ascending
+//! order of their values unless `ORDER BY FUNC()` ranks them by that function over each returned
+//! series' datapoints ([`Func::over_points`]; any of the five, not only the selected one) — with
+//! `LIMIT`, a "Top N". Quoted names and values take backslash escapes.
 
 use std::collections::BTreeMap;
 
@@ -14,6 +18,10 @@ use crate::stats::Statistic;
 pub const MAX_SERIES_SCANNED: usize = 10_000;
 /// Most series one query returns (AWS quota).
 pub const MAX_SERIES_RETURNED: usize = 500;
+/// How far back a query reads (AWS quota: two weeks).
+pub const MAX_AGE_MILLIS: i64 = 14 * 24 * 3_600_000;
+/// The value a series lacking a `GROUP BY` key is grouped under.
+pub const OTHER: &str = "Other";
 
 /// A parsed Insights query.
 #[derive(Debug, Clone, PartialEq)]
@@ -49,6 +57,33 @@ impl Func {
             "COUNT" => Func::Count,
             _ => return None,
         })
+    }
+
+    /// `ORDER BY FUNC()`: the single value the function computes from a returned series'
+    /// datapoints (`COUNT()` counts them); `None` for a series without datapoints.
+    pub fn over_points(self, values: &[f64]) -> Option<f64> {
+        if values.is_empty() {
+            return None;
+        }
+        let sum: f64 = values.iter().sum();
+        Some(match self {
+            Func::Avg => sum / values.len() as f64,
+            Func::Sum => sum,
+            Func::Min => values.iter().copied().fold(f64::INFINITY, f64::min),
+            Func::Max => values.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+            Func::Count => values.len() as f64,
+        })
+    }
+
+    /// The name of [`Func::statistic`] (`${PROP('Stat')}` of the query's series).
+    pub fn stat_name(self) -> &'static str {
+        match self {
+            Func::Avg => "Average",
+            Func::Sum => "Sum",
+            Func::Min => "Minimum",
+            Func::Max => "Maximum",
+            Func::Count => "SampleCount",
+        }
     }
 
     /// The statistic the function computes per period.
@@ -141,15 +176,25 @@ fn lex(src: &str) -> Result<Vec<Tok>, String> {
         if c.is_ascii_whitespace() {
             i += 1;
         } else if c == b'\'' || c == b'"' {
-            let start = i + 1;
+            // A backslash escapes the next character (`"Bytes\"In\""`).
+            let mut text = String::new();
             i += 1;
-            while i < b.len() && b[i] != c {
-                i += 1;
+            loop {
+                let Some(&ch) = b.get(i) else {
+                    return Err("unterminated string".into());
+                };
+                if ch == c {
+                    break;
+                }
+                let at = if ch == b'\\' && i + 1 < b.len() {
+                    i + 1
+                } else {
+                    i
+                };
+                let len = src[at..].chars().next().map_or(1, char::len_utf8);
+                text.push_str(&src[at..at + len]);
+                i = at + len;
             }
-            if i >= b.len() {
-                return Err("unterminated string".into());
-            }
-            let text = src[start..i].to_owned();
             out.push(if c == b'"' {
                 Tok::Word(text)
             } else {
@@ -313,9 +358,9 @@ impl P {
 
 /// True if `text` is an Insights query rather than metric math.
 pub fn is_insights(text: &str) -> bool {
-    text.trim_start()
-        .get(..7)
-        .is_some_and(|s| s.eq_ignore_ascii_case("SELECT "))
+    let t = text.trim_start();
+    t.get(..6).is_some_and(|s| s.eq_ignore_ascii_case("SELECT"))
+        && t[6..].starts_with(|c: char| c.is_ascii_whitespace())
 }
 
 /// Parses an Insights query.
@@ -383,11 +428,17 @@ pub fn parse(text: &str) -> Result<Query, String> {
     let mut limit = None;
     if p.keyword("LIMIT") {
         match p.t.get(p.i) {
-            Some(Tok::Num(n)) if *n >= 1.0 && n.fract() == 0.0 => {
+            Some(Tok::Num(n))
+                if *n >= 1.0 && *n <= MAX_SERIES_RETURNED as f64 && n.fract() == 0.0 =>
+            {
                 limit = Some(*n as usize);
                 p.i += 1;
             }
-            _ => return Err("LIMIT needs a positive integer".into()),
+            _ => {
+                return Err(format!(
+                    "LIMIT needs a whole number from 1 to {MAX_SERIES_RETURNED}"
+                ));
+            }
         }
     }
     if p.i != p.t.len() {
@@ -405,16 +456,16 @@ pub fn parse(text: &str) -> Result<Query, String> {
     })
 }
 
-/// The group of a series under `GROUP BY`, or `None` if it lacks a key (such series are left
-/// out, as in CloudWatch).
-pub fn group_of(q: &Query, key: &SeriesKey) -> Option<Vec<String>> {
+/// The group of a series under `GROUP BY`: its value of each key, [`OTHER`] for a key it lacks
+/// (CloudWatch's null group).
+pub fn group_of(q: &Query, key: &SeriesKey) -> Vec<String> {
     q.group_by
         .iter()
         .map(|g| {
             key.dimensions
                 .iter()
                 .find(|d| *d.name == **g)
-                .map(|d| d.value.to_string())
+                .map_or_else(|| OTHER.to_owned(), |d| d.value.to_string())
         })
         .collect()
 }
@@ -436,27 +487,5 @@ pub fn selects(q: &Query, key: &SeriesKey) -> bool {
 pub type Groups<T> = BTreeMap<Vec<String>, T>;
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn queries_parse() {
-        let q = parse(
-            "SELECT AVG(CPUUtilization) FROM SCHEMA(\"AWS/EC2\", InstanceId) WHERE InstanceId != 'i-1' AND (Env = 'prod' OR Env LIKE 'st%') GROUP BY InstanceId ORDER BY AVG() DESC LIMIT 10",
-        );
-        let q = q.unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(q.func, Func::Avg);
-        assert_eq!(q.namespace, "AWS/EC2");
-        assert_eq!(q.schema, Some(vec!["InstanceId".to_owned()]));
-        assert_eq!(q.group_by, vec!["InstanceId".to_owned()]);
-        assert_eq!(q.order_by, Some((Func::Avg, true)));
-        assert_eq!(q.limit, Some(10));
-        assert!(parse("SELECT SUM(Requests) FROM MyApp WHERE Host NOT IN ('a', 'b')").is_ok());
-        assert!(parse("SELECT MEDIAN(x) FROM y").is_err());
-        assert!(parse("SELECT AVG(x) FROM y LIMIT 0").is_err());
-        assert!(like("st%", "staging"));
-        assert!(like("%a_e", "make"));
-        assert!(!like("st%", "prod"));
-        assert!(is_insights("  select avg(x) from y"));
-    }
-}
+#[path = "insights_tests.rs"]
+mod tests;

@@ -590,7 +590,7 @@ fn call(name: &str, args: &[Expr], frame: &Frame, lookup: &mut Lookup<'_>) -> Re
 }
 
 /// (year, month 1–12, day 1–31) of a day count since 1970-01-01 (proleptic Gregorian, UTC).
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
+pub(crate) fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);

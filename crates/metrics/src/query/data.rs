@@ -1,114 +1,40 @@
 //! GetMetricData: MetricStat queries, metric-math expressions (with SEARCH) and Metrics Insights
 //! queries, ordering, labels and pagination over the concatenated datapoints.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{HashMap, HashSet};
 
+use super::evaluator::Evaluator;
+use super::labels::{LabelContext, LabelOptions, SeriesProps, render};
 use super::{
-    DEFAULT_MAX_DATAPOINTS, DataPage, DataRequest, DataResult, MAX_METRIC_DATA_QUERIES,
+    DEFAULT_MAX_DATAPOINTS, DataPage, DataQuery, DataRequest, DataResult, MAX_METRIC_DATA_QUERIES,
     check_period, decode_token, encode_token, parse_unit, plan,
 };
 use crate::engine::Metrics;
 use crate::error::MetricsError;
-use crate::index::{ListFilter, SeriesId};
 use crate::insights;
-use crate::math::{Frame, Series, Val};
-use crate::stats::{Agg, Statistic};
+use crate::math::{Expr, Frame, Series, Val};
+use crate::stats::Statistic;
 use crate::validate::check_dimensions;
 
 impl Metrics {
-    /// Runs a Metrics Insights query: one series per group (label: the group's values), ordered
-    /// and limited as asked. The flag tells whether the scan limit cut the candidates.
-    fn run_insights(
-        &self,
-        account: &str,
-        region: &str,
-        q: &insights::Query,
-        start: i64,
-        end: i64,
-        period: i64,
-    ) -> Result<(Vec<Series>, bool), MetricsError> {
-        let filter = ListFilter {
-            namespace: Some(q.namespace.clone()),
-            metric_name: Some(q.metric.clone()),
-            ..ListFilter::default()
-        };
-        let (selected, partial) = {
-            let st = self.state.read();
-            let mut ids = st.index.list(
-                account,
-                region,
-                &filter,
-                None,
-                insights::MAX_SERIES_SCANNED + 1,
-            );
-            let partial = ids.len() > insights::MAX_SERIES_SCANNED;
-            ids.truncate(insights::MAX_SERIES_SCANNED);
-            let selected: Vec<(SeriesId, Vec<String>)> = ids
-                .into_iter()
-                .filter_map(|id| {
-                    let key = &st.index.get(id)?.key;
-                    if !insights::selects(q, key) {
-                        return None;
-                    }
-                    insights::group_of(q, key).map(|g| (id, g))
-                })
-                .collect();
-            (selected, partial)
-        };
-        let Some((level, start)) = plan(self.now(), start, period) else {
-            return Ok((Vec::new(), partial));
-        };
-        let mut groups: insights::Groups<BTreeMap<i64, Agg>> = BTreeMap::new();
-        for (id, group) in selected {
-            let aggs = self.aggregate(id, start, end, period * 1000, level, None, false, false)?;
-            let g = groups.entry(group).or_default();
-            for ((ts, _), agg) in aggs {
-                g.entry(ts).or_default().merge(&agg);
-            }
-        }
-        let stat = q.func.statistic();
-        let mut out: Vec<(f64, Series)> = groups
-            .into_iter()
-            .map(|(group, buckets)| {
-                let order_stat = q.order_by.map_or(stat, |(f, _)| f.statistic());
-                let mut total = Agg::default();
-                for a in buckets.values() {
-                    total.merge(a);
-                }
-                let rank = order_stat.compute(&total).unwrap_or(f64::NAN);
-                let points = buckets
-                    .into_iter()
-                    .filter_map(|(ts, a)| stat.compute(&a).map(|v| (ts, v)))
-                    .collect();
-                (
-                    rank,
-                    Series {
-                        label: group.join(" "),
-                        points,
-                    },
-                )
-            })
-            .collect();
-        if let Some((_, desc)) = q.order_by {
-            out.sort_by(|a, b| {
-                let o = a.0.total_cmp(&b.0);
-                if desc { o.reverse() } else { o }
-            });
-        }
-        let limit = q
-            .limit
-            .unwrap_or(insights::MAX_SERIES_RETURNED)
-            .min(insights::MAX_SERIES_RETURNED);
-        out.truncate(limit);
-        Ok((out.into_iter().map(|(_, s)| s).collect(), partial))
-    }
-
-    /// GetMetricData with `MetricStat` queries.
+    /// GetMetricData: MetricStat queries, metric math (with SEARCH) and Metrics Insights, with
+    /// labels rendered in UTC.
     pub fn get_metric_data(
         &self,
         account: &str,
         region: &str,
         req: &DataRequest,
+    ) -> Result<DataPage, MetricsError> {
+        self.get_metric_data_with(account, region, req, LabelOptions::default())
+    }
+
+    /// GetMetricData with `LabelOptions`: time-valued dynamic labels render in its timezone.
+    pub fn get_metric_data_with(
+        &self,
+        account: &str,
+        region: &str,
+        req: &DataRequest,
+        options: LabelOptions,
     ) -> Result<DataPage, MetricsError> {
         if req.queries.is_empty() {
             return Err(MetricsError::missing(
@@ -140,9 +66,9 @@ impl Metrics {
             .map(|t| decode_token("gmd1.", t))
             .transpose()?
             .unwrap_or(0) as usize;
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = HashSet::new();
         let mut planned = Vec::with_capacity(req.queries.len());
-        let mut expressions: HashMap<String, crate::math::Expr> = HashMap::new();
+        let mut expressions: HashMap<String, Expr> = HashMap::new();
         let mut sql: Vec<(String, i64, insights::Query)> = Vec::new();
         for (i, q) in req.queries.iter().enumerate() {
             let path = format!("MetricDataQueries.member.{}", i + 1);
@@ -167,6 +93,12 @@ impl Metrics {
                 })?;
                 if q.period != 0 {
                     check_period(q.period, &format!("{path}.Period"))?;
+                }
+                if !sql.is_empty() {
+                    return Err(MetricsError::invalid(format!(
+                        "The value {} for parameter {path}.Expression is invalid. A GetMetricData request can include only one Metrics Insights query.",
+                        q.id
+                    )));
                 }
                 sql.push((q.id.clone(), q.period, parsed));
                 continue;
@@ -196,7 +128,15 @@ impl Metrics {
             planned.push((q, stat, unit));
         }
         let now = self.now();
+        let ctx = LabelContext {
+            account,
+            region,
+            now,
+            options,
+        };
         let mut metric_series: HashMap<String, Series> = HashMap::new();
+        let mut metric_props: HashMap<String, SeriesProps> = HashMap::new();
+        let mut found: HashMap<String, SeriesProps> = HashMap::new();
         let mut metric_ids = Vec::new();
         let mut min_period = i64::MAX;
         for (q, stat, unit) in planned {
@@ -222,10 +162,25 @@ impl Metrics {
                     .collect();
             }
             metric_ids.push(q.id.clone());
-            let label = q
-                .label
-                .clone()
-                .unwrap_or_else(|| q.metric.metric_name.clone());
+            let props = SeriesProps {
+                namespace: q.metric.namespace.clone(),
+                metric_name: q.metric.metric_name.clone(),
+                dimensions: q
+                    .metric
+                    .dimensions
+                    .iter()
+                    .map(|d| (d.name.to_string(), d.value.to_string()))
+                    .collect(),
+                stat: q.stat.clone(),
+                period_s: q.period,
+            };
+            // A MetricStat's default label is its metric name.
+            let label = q.label.as_deref().map_or_else(
+                || q.metric.metric_name.clone(),
+                |t| render(t, &q.metric.metric_name, &props, &points, &ctx),
+            );
+            found.entry(label.clone()).or_insert_with(|| props.clone());
+            metric_props.insert(q.id.clone(), props);
             metric_series.insert(q.id.clone(), Series { label, points });
         }
         let default_period = if min_period == i64::MAX {
@@ -234,7 +189,8 @@ impl Metrics {
             min_period
         };
         let mut insight_results: HashMap<String, Vec<Series>> = HashMap::new();
-        let mut partial_ids = std::collections::HashSet::new();
+        let mut insight_props: HashMap<String, Vec<SeriesProps>> = HashMap::new();
+        let mut partial_ids = HashSet::new();
         for (id, period, q) in &sql {
             let period = if *period > 0 { *period } else { default_period };
             let (series, partial) =
@@ -242,7 +198,9 @@ impl Metrics {
             if partial {
                 partial_ids.insert(id.clone());
             }
+            let (series, props): (Vec<Series>, Vec<SeriesProps>) = series.into_iter().unzip();
             insight_results.insert(id.clone(), series);
+            insight_props.insert(id.clone(), props);
         }
         let mut evaluator = Evaluator {
             engine: self,
@@ -255,70 +213,96 @@ impl Metrics {
             metrics: metric_series,
             queries: &req.queries,
             memo: HashMap::new(),
-            visiting: std::collections::HashSet::new(),
+            visiting: HashSet::new(),
             frame: Frame {
                 grid: Vec::new(),
                 period_s: default_period,
                 metric_ids,
             },
+            found,
         };
-        // (id, label, points) of every returned series, in request order.
+        // (id, label, points, partial) of every returned series, in request order.
         let mut all: Vec<Labelled> = Vec::new();
         for q in &req.queries {
             if !q.return_data {
                 continue;
             }
-            let series = if let Some(found) = insight_results.get(&q.id) {
-                found.clone()
-            } else if q.expression.is_some() {
-                let period = if q.period > 0 {
-                    q.period
-                } else {
-                    default_period
-                };
-                let start = plan(now, req.start, period).map_or(req.start, |(_, s)| s);
-                evaluator.frame.period_s = period;
-                evaluator.frame.grid = (0..)
-                    .map(|i| start + i * period * 1000)
-                    .take_while(|t| *t < req.end)
-                    .take(DEFAULT_MAX_DATAPOINTS)
-                    .collect();
-                evaluator.memo.clear();
-                let val = evaluator.resolve(&q.id).map_err(|e| {
-                    MetricsError::invalid(format!("Error in expression {}: {e}", q.id))
-                })?;
-                match val {
-                    Val::Series(s) => vec![s],
-                    Val::Array(a) => a,
-                    Val::Scalar(_) => {
-                        return Err(MetricsError::invalid(format!(
-                            "Error in expression {}: the expression must return a time series.",
-                            q.id
-                        )));
+            let mut period = q.period;
+            let mut band = false;
+            // Each series with its label without `Label` and its properties.
+            let series: Vec<(Series, String, SeriesProps)> =
+                if let Some(found) = insight_results.get(&q.id) {
+                    let props = insight_props.remove(&q.id).unwrap_or_default();
+                    found
+                        .iter()
+                        .cloned()
+                        .zip(props)
+                        .map(|(s, p)| {
+                            let default = own_or_id(&s.label, q);
+                            (s, default, p)
+                        })
+                        .collect()
+                } else if q.expression.is_some() {
+                    if period <= 0 {
+                        period = default_period;
                     }
-                }
-            } else {
-                evaluator.metrics.get(&q.id).cloned().into_iter().collect()
-            };
-            let many = series.len() > 1;
-            for s in series {
-                let own = || q.label.clone().unwrap_or_else(|| q.id.clone());
-                // MetricStat results and the members of an array keep their own label; a single
-                // expression result takes the query's Label, else its Id.
-                let keep_own = q.expression.is_none()
-                    || (many && !s.label.is_empty())
-                    || (insight_results.contains_key(&q.id) && !s.label.is_empty());
-                let band = matches!(
-                    evaluator.exprs.get(&q.id),
-                    Some(crate::math::Expr::Call(f, _)) if f == "ANOMALY_DETECTION_BAND"
-                );
-                // A band's two series are "<label> Lower" and "<label> Upper".
-                let label = if band {
-                    format!("{} {}", own(), s.label)
-                } else if keep_own {
-                    s.label.clone()
+                    band = matches!(
+                        evaluator.exprs.get(&q.id),
+                        Some(Expr::Call(f, _)) if f == "ANOMALY_DETECTION_BAND"
+                    );
+                    let val = evaluate(&mut evaluator, q, now, req, period)?;
+                    let expression_props = SeriesProps {
+                        period_s: period,
+                        ..SeriesProps::default()
+                    };
+                    match val {
+                        Val::Series(s) => vec![(s, q.id.clone(), expression_props)],
+                        Val::Array(a) => a
+                            .into_iter()
+                            .map(|s| {
+                                let props = evaluator
+                                    .found
+                                    .get(&s.label)
+                                    .cloned()
+                                    .unwrap_or_else(|| expression_props.clone());
+                                let default = if band {
+                                    format!("{} {}", q.id, s.label)
+                                } else {
+                                    own_or_id(&s.label, q)
+                                };
+                                (s, default, props)
+                            })
+                            .collect(),
+                        Val::Scalar(_) => {
+                            return Err(MetricsError::invalid(format!(
+                                "Error in expression {}: the expression must return a time series.",
+                                q.id
+                            )));
+                        }
+                    }
                 } else {
-                    own()
+                    // MetricStat: its label is rendered already.
+                    let props = metric_props.get(&q.id).cloned().unwrap_or_default();
+                    evaluator
+                        .metrics
+                        .get(&q.id)
+                        .cloned()
+                        .map(|s| {
+                            let label = s.label.clone();
+                            (s, label, props)
+                        })
+                        .into_iter()
+                        .collect()
+                };
+            for (s, default, props) in series {
+                let label = match q.label.as_deref() {
+                    _ if q.expression.is_none() => default,
+                    // A band's two series are "<label> Lower" and "<label> Upper".
+                    Some(t) if band => {
+                        format!("{} {}", render(t, &q.id, &props, &s.points, &ctx), s.label)
+                    }
+                    Some(t) => render(t, &default, &props, &s.points, &ctx),
+                    None => default,
                 };
                 let mut points = s.points;
                 if !req.ascending {
@@ -327,168 +311,81 @@ impl Metrics {
                 all.push((q.id.clone(), label, points, partial_ids.contains(&q.id)));
             }
         }
-        // Pagination over the concatenated datapoints of every returned result.
-        let total: usize = all.iter().map(|(_, _, p, _)| p.len()).sum();
-        let (from, to) = (skip.min(total), skip.saturating_add(max).min(total));
-        let mut offset = 0usize;
-        let mut results = Vec::new();
-        for (id, label, points, partial) in all {
-            let n = points.len();
-            let (a, b) = (
-                from.clamp(offset, offset + n) - offset,
-                to.clamp(offset, offset + n) - offset,
-            );
-            let complete = a == 0 && b == n && !partial;
-            let (timestamps, values): (Vec<i64>, Vec<f64>) = points[a..b].iter().copied().unzip();
-            results.push(DataResult {
-                id,
-                label,
-                timestamps,
-                values,
-                status_code: if complete { "Complete" } else { "PartialData" },
-                messages: if partial {
-                    vec![(
-                        "MaxQueryTimeSeries".to_owned(),
-                        format!(
-                            "The query scanned the first {} matching series only.",
-                            insights::MAX_SERIES_SCANNED
-                        ),
-                    )]
-                } else {
-                    Vec::new()
-                },
-            });
-            offset += n;
-        }
-        let next_token = (to < total).then(|| encode_token("gmd1.", to as u64));
-        Ok(DataPage {
-            results,
-            next_token,
-        })
+        Ok(paginate(all, skip, max))
+    }
+}
+
+/// A series' own label, or the query's id if it has none.
+fn own_or_id(label: &str, q: &DataQuery) -> String {
+    if label.is_empty() {
+        q.id.clone()
+    } else {
+        label.to_owned()
+    }
+}
+
+/// Evaluates expression query `q` on the grid of `period` seconds over the request's range.
+fn evaluate(
+    evaluator: &mut Evaluator<'_>,
+    q: &DataQuery,
+    now: i64,
+    req: &DataRequest,
+    period: i64,
+) -> Result<Val, MetricsError> {
+    let start = plan(now, req.start, period).map_or(req.start, |(_, s)| s);
+    evaluator.frame.period_s = period;
+    evaluator.frame.grid = (0..)
+        .map(|i| start + i * period * 1000)
+        .take_while(|t| *t < req.end)
+        .take(DEFAULT_MAX_DATAPOINTS)
+        .collect();
+    evaluator.memo.clear();
+    evaluator
+        .resolve(&q.id)
+        .map_err(|e| MetricsError::invalid(format!("Error in expression {}: {e}", q.id)))
+}
+
+/// Pagination over the concatenated datapoints of every returned result: `max` datapoints
+/// from `skip`.
+fn paginate(all: Vec<Labelled>, skip: usize, max: usize) -> DataPage {
+    let total: usize = all.iter().map(|(_, _, p, _)| p.len()).sum();
+    let (from, to) = (skip.min(total), skip.saturating_add(max).min(total));
+    let mut offset = 0usize;
+    let mut results = Vec::new();
+    for (id, label, points, partial) in all {
+        let n = points.len();
+        let (a, b) = (
+            from.clamp(offset, offset + n) - offset,
+            to.clamp(offset, offset + n) - offset,
+        );
+        let complete = a == 0 && b == n && !partial;
+        let (timestamps, values): (Vec<i64>, Vec<f64>) = points[a..b].iter().copied().unzip();
+        results.push(DataResult {
+            id,
+            label,
+            timestamps,
+            values,
+            status_code: if complete { "Complete" } else { "PartialData" },
+            messages: if partial {
+                vec![(
+                    "MaxQueryTimeSeries".to_owned(),
+                    format!(
+                        "The query scanned the first {} matching series only.",
+                        insights::MAX_SERIES_SCANNED
+                    ),
+                )]
+            } else {
+                Vec::new()
+            },
+        });
+        offset += n;
+    }
+    let next_token = (to < total).then(|| encode_token("gmd1.", to as u64));
+    DataPage {
+        results,
+        next_token,
     }
 }
 
 /// A returned series: query id, label, points, and whether the query hit a scan limit.
 type Labelled = (String, String, Vec<(i64, f64)>, bool);
-
-/// Resolves query ids for metric math: MetricStat and Insights results, and expressions
-/// evaluated once each (cycles are errors); runs SEARCH against the engine.
-struct Evaluator<'m> {
-    engine: &'m Metrics,
-    account: &'m str,
-    region: &'m str,
-    start: i64,
-    end: i64,
-    exprs: HashMap<String, crate::math::Expr>,
-    insights: HashMap<String, Vec<Series>>,
-    metrics: HashMap<String, Series>,
-    queries: &'m [super::DataQuery],
-    memo: HashMap<String, Val>,
-    visiting: std::collections::HashSet<String>,
-    frame: Frame,
-}
-
-impl Evaluator<'_> {
-    fn resolve(&mut self, id: &str) -> Result<Val, String> {
-        if let Some(s) = self.metrics.get(id) {
-            return Ok(Val::Series(s.clone()));
-        }
-        if let Some(a) = self.insights.get(id) {
-            return Ok(Val::Array(a.clone()));
-        }
-        if let Some(v) = self.memo.get(id) {
-            return Ok(v.clone());
-        }
-        let Some(e) = self.exprs.get(id).cloned() else {
-            return Err(format!("unknown query id {id}"));
-        };
-        if !self.visiting.insert(id.to_owned()) {
-            return Err(format!("circular reference through {id}"));
-        }
-        let frame = self.frame.clone();
-        let v = crate::math::eval(&e, &frame, self)?;
-        self.visiting.remove(id);
-        self.memo.insert(id.to_owned(), v.clone());
-        Ok(v)
-    }
-}
-
-impl crate::math::Env for Evaluator<'_> {
-    fn lookup(&mut self, id: &str) -> Result<Val, String> {
-        self.resolve(id)
-    }
-
-    fn anomaly_band(&mut self, id: &str, stddevs: f64) -> Result<Val, String> {
-        crate::anomaly::band(
-            self.engine,
-            self.account,
-            self.region,
-            self.queries,
-            id,
-            stddevs,
-            &self.frame,
-        )
-    }
-
-    fn search(&mut self, expression: &str, stat: &str, period_s: i64) -> Result<Val, String> {
-        let search = crate::search::parse(expression)?;
-        let stat = Statistic::parse(stat).ok_or_else(|| format!("unknown statistic {stat}"))?;
-        check_period(period_s, "Period").map_err(|e| e.to_string())?;
-        let filter = ListFilter {
-            namespace: search.namespace.clone(),
-            ..ListFilter::default()
-        };
-        let matched: Vec<(SeriesId, String)> = {
-            let st = self.engine.state.read();
-            st.index
-                .list(
-                    self.account,
-                    self.region,
-                    &filter,
-                    None,
-                    insights::MAX_SERIES_SCANNED,
-                )
-                .into_iter()
-                .filter_map(|id| {
-                    let k = &st.index.get(id)?.key;
-                    search.matches(k).then(|| {
-                        let mut label = k.metric_name.to_string();
-                        for d in k.dimensions.iter() {
-                            label.push(' ');
-                            label.push_str(&d.value);
-                        }
-                        (id, label)
-                    })
-                })
-                .take(insights::MAX_SERIES_RETURNED)
-                .collect()
-        };
-        let Some((level, start)) = plan(self.engine.now(), self.start, period_s) else {
-            return Ok(Val::Array(Vec::new()));
-        };
-        let mut out = Vec::with_capacity(matched.len());
-        for (id, label) in matched {
-            let aggs = self
-                .engine
-                .aggregate(
-                    id,
-                    start,
-                    self.end,
-                    period_s * 1000,
-                    level,
-                    None,
-                    false,
-                    stat.is_extended(),
-                )
-                .map_err(|e| e.to_string())?;
-            out.push(Series {
-                label,
-                points: aggs
-                    .into_iter()
-                    .filter_map(|((ts, _), agg)| stat.compute(&agg).map(|v| (ts, v)))
-                    .collect(),
-            });
-        }
-        Ok(Val::Array(out))
-    }
-}

@@ -8,6 +8,9 @@
 //! metric math, SEARCH and Metrics Insights.
 
 mod data;
+mod evaluator;
+mod insights_run;
+pub mod labels;
 mod statistics;
 
 use std::collections::BTreeMap;
@@ -22,6 +25,7 @@ use crate::stats::Agg;
 pub use crate::stats::BASIC_STATISTICS;
 use crate::unit::Unit;
 use crate::validate::fmt_f64;
+pub use labels::LabelOptions;
 
 /// ListMetrics returns at most this many metrics per page.
 pub const LIST_METRICS_PAGE: usize = 500;

@@ -1,5 +1,7 @@
-//! GetMetricData: MetricStat queries and metric-math expressions, their shapes and the handler.
+//! GetMetricData: MetricStat queries, metric-math expressions and Metrics Insights queries, their
+//! shapes and the handler; `Label` may hold dynamic labels, rendered in `LabelOptions.Timezone`.
 
+use openwatch_metrics::query::LabelOptions;
 use openwatch_metrics::{DataQuery, DataRequest, MetricSpec, Metrics, MetricsError};
 use openwatch_wire::{ApiError, CallContext, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -112,9 +114,17 @@ pub(super) fn get_metric_data(
             ))));
         }
     };
+    let label_options = match input.label_options.and_then(|o| o.timezone) {
+        None => LabelOptions::default(),
+        Some(tz) => LabelOptions::parse_timezone(&tz).ok_or_else(|| {
+            metrics_error(MetricsError::InvalidParameterValue(format!(
+                "The value {tz} for parameter LabelOptions.Timezone is invalid. The format is + or - followed by four digits (HHMM)."
+            )))
+        })?,
+    };
     let queries = data_queries(shapes, "MetricDataQueries")?;
     let page = metrics
-        .get_metric_data(
+        .get_metric_data_with(
             ctx.account.as_str(),
             &ctx.region,
             &DataRequest {
@@ -125,6 +135,7 @@ pub(super) fn get_metric_data(
                 max_datapoints: input.max_datapoints,
                 next_token: input.next_token,
             },
+            label_options,
         )
         .map_err(metrics_error)?;
     Ok(GetMetricDataOutput {
@@ -162,6 +173,9 @@ pub(super) fn data_queries(
     for (i, q) in shapes.into_iter().enumerate() {
         let path = format!("{list}.member.{}", i + 1);
         let id = q.id.ok_or_else(|| missing(&format!("{path}.Id")))?;
+        if let Some(e) = &q.expression {
+            check_expression_length(e, list, i + 1)?;
+        }
         match (q.metric_stat, q.expression) {
             (Some(_), Some(_)) => {
                 return Err(metrics_error(MetricsError::InvalidParameterCombination(
@@ -210,4 +224,32 @@ pub(super) fn data_queries(
         }
     }
     Ok(queries)
+}
+
+/// Most characters in an `Expression` (the model's length constraint, 1 to 2048).
+pub const MAX_EXPRESSION_CHARS: usize = 2048;
+
+/// The model's length constraint on `Expression`, reported as AWS reports constraint
+/// violations: a `ValidationError` naming the member by its lowerCamel path.
+fn check_expression_length(e: &str, list: &str, n: usize) -> Result<(), ApiError> {
+    let len = e.chars().count();
+    let bound = if len == 0 {
+        "greater than or equal to 1".to_owned()
+    } else if len > MAX_EXPRESSION_CHARS {
+        format!("less than or equal to {MAX_EXPRESSION_CHARS}")
+    } else {
+        return Ok(());
+    };
+    let mut member = list.to_owned();
+    if let Some(first) = member.get_mut(..1) {
+        first.make_ascii_lowercase();
+    }
+    Err(ApiError::new(
+        400,
+        "ValidationError",
+        format!(
+            "1 validation error detected: Value '{e}' at '{member}.{n}.member.expression' failed to satisfy constraint: Member must have length {bound}"
+        ),
+    )
+    .with_query_code("ValidationError"))
 }

@@ -17,6 +17,7 @@ mod iam;
 mod lifecycle;
 mod logs;
 mod logs_subscriptions;
+mod metric_labels;
 mod metrics;
 mod schemas;
 mod sts;
