@@ -10,7 +10,7 @@ use crate::buses::check_description;
 use crate::error::EventsError;
 use crate::limits::{MAX_ARCHIVE_NAME, MAX_ARCHIVES, MAX_REPLAY_NAME};
 use crate::model::{Archive, Page, PageRequest, Replay, ReplayState};
-use crate::names::{EventsResource, paginate, parse_arn};
+use crate::names::{EventsResource, check_simple_name, in_scope, paginate, parse_arn};
 use crate::store::{Change, NameKey};
 use crate::{ArchiveState, Events, State, key};
 
@@ -42,28 +42,6 @@ pub struct StartReplayInput {
     pub event_end_millis: i64,
     pub destination_arn: String,
     pub filter_arns: Vec<String>,
-}
-
-fn check_simple_name(name: &str, member: &str, max: usize) -> Result<(), EventsError> {
-    let n = name.chars().count();
-    if n == 0 || n > max {
-        return Err(EventsError::constraint(
-            name,
-            member,
-            &format!("Member must have length between 1 and {max}"),
-        ));
-    }
-    if !name
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
-    {
-        return Err(EventsError::constraint(
-            name,
-            member,
-            "Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+",
-        ));
-    }
-    Ok(())
 }
 
 fn archive_not_found(name: &str) -> EventsError {
@@ -226,14 +204,9 @@ impl Events {
             ));
         }
         let state = self.state.read();
-        let items: Vec<ArchiveInfo> = state
-            .archives
-            .iter()
-            .filter(|(k, a)| {
-                k.0 == account
-                    && k.1 == region
-                    && prefix.is_none_or(|p| k.2.starts_with(p))
-                    && event_source_arn.is_none_or(|s| a.archive.event_source_arn == s)
+        let items: Vec<ArchiveInfo> = in_scope(&state.archives, account, region, prefix)
+            .filter(|(_, a)| {
+                event_source_arn.is_none_or(|s| a.archive.event_source_arn == s)
                     && state_filter.is_none_or(|s| s == "ENABLED")
             })
             .map(|(k, a)| self.info(k, &a.archive))
@@ -417,16 +390,9 @@ impl Events {
                 EventsError::constraint(s, "state", "Member must satisfy enum value set: [STARTING, RUNNING, CANCELLING, COMPLETED, CANCELLED, FAILED]")
             })?),
         };
-        let items: Vec<Replay> = self
-            .state
-            .read()
-            .replays
-            .iter()
-            .filter(|(k, r)| {
-                k.0 == account
-                    && k.1 == region
-                    && prefix.is_none_or(|p| k.2.starts_with(p))
-                    && wanted.is_none_or(|w| r.state == w)
+        let items: Vec<Replay> = in_scope(&self.state.read().replays, account, region, prefix)
+            .filter(|(_, r)| {
+                wanted.is_none_or(|w| r.state == w)
                     && event_source_arn.is_none_or(|s| r.event_source_arn == s)
             })
             .map(|(_, r)| r.clone())

@@ -15,7 +15,7 @@ use crate::limits::{MAX_CONNECTIONS, MAX_DESTINATION_NAME};
 use crate::model::{
     Connection, ConnectionAuth, ConnectionState, HttpParameters, OAuthParameters, Page, PageRequest,
 };
-use crate::names::paginate;
+use crate::names::{check_simple_name, in_scope, paginate};
 use crate::store::Change;
 use crate::{Events, key};
 
@@ -66,26 +66,9 @@ impl ConnectionUpdate {
     }
 }
 
+/// A connection or API destination name: 1–64 of `[.\-_A-Za-z0-9]`.
 pub(crate) fn check_name(name: &str, member: &str) -> Result<(), EventsError> {
-    let n = name.chars().count();
-    if n == 0 || n > MAX_DESTINATION_NAME {
-        return Err(EventsError::constraint(
-            name,
-            member,
-            &format!("Member must have length between 1 and {MAX_DESTINATION_NAME}"),
-        ));
-    }
-    if !name
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
-    {
-        return Err(EventsError::constraint(
-            name,
-            member,
-            "Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+",
-        ));
-    }
-    Ok(())
+    check_simple_name(name, member, MAX_DESTINATION_NAME)
 }
 
 fn incomplete() -> EventsError {
@@ -303,19 +286,11 @@ impl Events {
         wanted: Option<ConnectionState>,
         page: &PageRequest,
     ) -> Result<Page<Connection>, EventsError> {
-        let items: Vec<Connection> = self
-            .state
-            .read()
-            .connections
-            .iter()
-            .filter(|(k, c)| {
-                k.0 == account
-                    && k.1 == region
-                    && prefix.is_none_or(|p| k.2.starts_with(p))
-                    && wanted.is_none_or(|s| c.state == s)
-            })
-            .map(|(_, c)| c.clone())
-            .collect();
+        let items: Vec<Connection> =
+            in_scope(&self.state.read().connections, account, region, prefix)
+                .filter(|(_, c)| wanted.is_none_or(|s| c.state == s))
+                .map(|(_, c)| c.clone())
+                .collect();
         paginate(items, |c| &c.name, page.limit, page.next_token.as_deref())
     }
 

@@ -14,7 +14,7 @@ use crate::error::EventsError;
 use crate::http::{HttpUrl, call};
 use crate::limits::{DEFAULT_INVOCATION_RATE_LIMIT, MAX_API_DESTINATIONS, MAX_INVOCATION_ENDPOINT};
 use crate::model::{ApiDestination, Page, PageRequest};
-use crate::names::paginate;
+use crate::names::{in_scope, paginate};
 use crate::queue::Delivery;
 use crate::store::Change;
 use crate::{Events, key};
@@ -255,19 +255,11 @@ impl Events {
         connection_arn: Option<&str>,
         page: &PageRequest,
     ) -> Result<Page<ApiDestination>, EventsError> {
-        let items: Vec<ApiDestination> = self
-            .state
-            .read()
-            .destinations
-            .iter()
-            .filter(|(k, d)| {
-                k.0 == account
-                    && k.1 == region
-                    && prefix.is_none_or(|p| k.2.starts_with(p))
-                    && connection_arn.is_none_or(|c| d.connection_arn == c)
-            })
-            .map(|(_, d)| d.clone())
-            .collect();
+        let items: Vec<ApiDestination> =
+            in_scope(&self.state.read().destinations, account, region, prefix)
+                .filter(|(_, d)| connection_arn.is_none_or(|c| d.connection_arn == c))
+                .map(|(_, d)| d.clone())
+                .collect();
         paginate(items, |d| &d.name, page.limit, page.next_token.as_deref())
     }
 

@@ -87,6 +87,7 @@ macro_rules! internal_from {
 }
 
 internal_from!(
+    openwatch_storage::CatalogError,
     redb::TransactionError,
     redb::TableError,
     redb::StorageError,

@@ -47,6 +47,27 @@ fn check_name(
     Ok(())
 }
 
+/// A name of `[.\-_A-Za-z0-9]` of 1 to `max` characters, with the one-message length check
+/// archives, replays, connections and API destinations use ("between 1 and {max}").
+pub(crate) fn check_simple_name(name: &str, member: &str, max: usize) -> Result<(), EventsError> {
+    let n = name.chars().count();
+    if n == 0 || n > max {
+        return Err(EventsError::constraint(
+            name,
+            member,
+            &format!("Member must have length between 1 and {max}"),
+        ));
+    }
+    if !name.chars().all(is_name_char) {
+        return Err(EventsError::constraint(
+            name,
+            member,
+            &format!("Member must satisfy regular expression pattern: {NAME_PATTERN}"),
+        ));
+    }
+    Ok(())
+}
+
 /// A rule name: 1–64 of `[.\-_A-Za-z0-9]`.
 pub fn check_rule_name(name: &str) -> Result<(), EventsError> {
     check_name(name, "name", MAX_RULE_NAME, NAME_PATTERN, false)
@@ -230,6 +251,19 @@ pub fn decode_token(token: Option<&str>) -> Result<Option<String>, EventsError> 
         .collect();
     let bytes = bytes.ok_or_else(invalid)?;
     String::from_utf8(bytes).map(Some).map_err(|_| invalid())
+}
+
+/// The entries of an `(account, region, name)`-keyed map in one account and region whose name
+/// starts with `prefix` (when given), in name order: what a List operation pages through.
+pub(crate) fn in_scope<'a, V>(
+    map: &'a std::collections::BTreeMap<crate::store::NameKey, V>,
+    account: &'a str,
+    region: &'a str,
+    prefix: Option<&'a str>,
+) -> impl Iterator<Item = (&'a crate::store::NameKey, &'a V)> + 'a {
+    map.iter().filter(move |(k, _)| {
+        k.0 == account && k.1 == region && prefix.is_none_or(|p| k.2.starts_with(p))
+    })
 }
 
 /// Slices `items` (sorted by `key`) into a page starting at the token's key.

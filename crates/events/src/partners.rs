@@ -17,7 +17,7 @@ use crate::error::EventsError;
 use crate::event::{EntryResult, Envelope, EventEntry, entries_too_large, envelope};
 use crate::limits::MAX_BUS_NAME;
 use crate::model::{Bus, EventSourceState, Page, PageRequest, PartnerSource, Tag};
-use crate::names::paginate;
+use crate::names::{in_scope, paginate};
 use crate::store::Change;
 use crate::{Events, key};
 
@@ -225,16 +225,10 @@ impl Events {
         prefix: Option<&str>,
         page: &PageRequest,
     ) -> Result<Page<PartnerSource>, EventsError> {
-        let items: Vec<PartnerSource> = self
-            .state
-            .read()
-            .partner_sources
-            .iter()
-            .filter(|(k, _)| {
-                k.0 == account && k.1 == region && prefix.is_none_or(|p| k.2.starts_with(p))
-            })
-            .map(|(_, s)| s.clone())
-            .collect();
+        let items: Vec<PartnerSource> =
+            in_scope(&self.state.read().partner_sources, account, region, prefix)
+                .map(|(_, s)| s.clone())
+                .collect();
         paginate(items, |s| &s.name, page.limit, page.next_token.as_deref())
     }
 

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use openwatch_storage::Catalog;
+use openwatch_storage::catalog::{RecordTable, encode_record as encode, load_records, record_key};
 use redb::{ReadableTable, TableDefinition};
 
 use crate::error::EventsError;
@@ -27,23 +28,11 @@ pub type NameKey = (String, String, String);
 pub type BusKey = (String, String, String);
 
 fn bus_key(k: &BusKey) -> String {
-    format!("{}\n{}\n{}", k.0, k.1, k.2)
+    record_key(&[&k.0, &k.1, &k.2])
 }
 
 fn rule_key(k: &BusKey, rule: &str) -> String {
-    format!("{}\n{}\n{}\n{}", k.0, k.1, k.2, rule)
-}
-
-fn split(key: &str) -> Vec<&str> {
-    key.split('\n').collect()
-}
-
-fn corrupt(what: &str, e: impl std::fmt::Display) -> EventsError {
-    EventsError::Internal(format!("catalog {what} record is corrupt: {e}"))
-}
-
-fn encode<T: serde::Serialize>(v: &T) -> Result<Vec<u8>, EventsError> {
-    serde_json::to_vec(v).map_err(|e| EventsError::Internal(format!("encode: {e}")))
+    record_key(&[&k.0, &k.1, &k.2, rule])
 }
 
 /// A change to apply in one transaction.
@@ -82,22 +71,16 @@ pub struct Loaded {
     pub partner_sources: Vec<(NameKey, PartnerSource)>,
 }
 
+/// The records of a table keyed `account \n region \n name`.
 fn load_named<T: serde::de::DeserializeOwned>(
     tx: &redb::ReadTransaction,
-    table: TableDefinition<&str, &[u8]>,
+    table: RecordTable,
     what: &str,
 ) -> Result<Vec<(NameKey, T)>, EventsError> {
-    let mut out = Vec::new();
-    for item in tx.open_table(table)?.iter()? {
-        let (k, v) = item?;
-        let parts = split(k.value());
-        let [a, r, n] = parts[..] else {
-            return Err(corrupt(what, k.value()));
-        };
-        let value: T = serde_json::from_slice(v.value()).map_err(|e| corrupt(what, e))?;
-        out.push(((a.to_owned(), r.to_owned(), n.to_owned()), value));
-    }
-    Ok(out)
+    Ok(load_records::<T, 3>(tx, table, what)?
+        .into_iter()
+        .map(|([a, r, n], v)| ((a, r, n), v))
+        .collect())
 }
 
 impl Store {
@@ -120,26 +103,11 @@ impl Store {
     /// Loads every bus and rule.
     pub fn load(&self) -> Result<Loaded, EventsError> {
         let tx = self.catalog.db().begin_read()?;
-        let mut buses = Vec::new();
-        for item in tx.open_table(BUSES)?.iter()? {
-            let (k, v) = item?;
-            let parts = split(k.value());
-            let [a, r, b] = parts[..] else {
-                return Err(corrupt("bus", k.value()));
-            };
-            let bus: Bus = serde_json::from_slice(v.value()).map_err(|e| corrupt("bus", e))?;
-            buses.push(((a.to_owned(), r.to_owned(), b.to_owned()), bus));
-        }
-        let mut rules = Vec::new();
-        for item in tx.open_table(RULES)?.iter()? {
-            let (k, v) = item?;
-            let parts = split(k.value());
-            let [a, r, b, _] = parts[..] else {
-                return Err(corrupt("rule", k.value()));
-            };
-            let rule: Rule = serde_json::from_slice(v.value()).map_err(|e| corrupt("rule", e))?;
-            rules.push(((a.to_owned(), r.to_owned(), b.to_owned()), rule));
-        }
+        let buses = load_named(&tx, BUSES, "bus")?;
+        let rules = load_records::<Rule, 4>(&tx, RULES, "rule")?
+            .into_iter()
+            .map(|([a, r, b, _], rule)| ((a, r, b), rule))
+            .collect();
         Ok(Loaded {
             buses,
             rules,

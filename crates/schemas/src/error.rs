@@ -73,6 +73,7 @@ macro_rules! storage_error {
 }
 
 storage_error!(
+    openwatch_storage::CatalogError,
     redb::Error,
     redb::TransactionError,
     redb::TableError,

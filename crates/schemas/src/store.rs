@@ -6,7 +6,8 @@
 use std::sync::Arc;
 
 use openwatch_storage::Catalog;
-use redb::{ReadableTable, TableDefinition};
+use openwatch_storage::catalog::{RecordTable, encode_record as encode, load_records, record_key};
+use redb::TableDefinition;
 
 use crate::error::SchemasError;
 use crate::model::{Discoverer, Registry, Schema};
@@ -22,20 +23,12 @@ pub type SchemaKey = (String, String, String, String);
 
 /// The catalog key of a registry or discoverer.
 pub fn key3(k: &Key) -> String {
-    format!("{}\n{}\n{}", k.0, k.1, k.2)
+    record_key(&[&k.0, &k.1, &k.2])
 }
 
 /// The catalog key of a schema.
 pub fn key4(k: &SchemaKey) -> String {
-    format!("{}\n{}\n{}\n{}", k.0, k.1, k.2, k.3)
-}
-
-fn corrupt(what: &str, e: impl std::fmt::Display) -> SchemasError {
-    SchemasError::Internal(format!("catalog {what} record is corrupt: {e}"))
-}
-
-fn encode<T: serde::Serialize>(v: &T) -> Result<Vec<u8>, SchemasError> {
-    serde_json::to_vec(v).map_err(|e| SchemasError::Internal(format!("encode: {e}")))
+    record_key(&[&k.0, &k.1, &k.2, &k.3])
 }
 
 /// A change to apply in one transaction.
@@ -63,22 +56,16 @@ pub struct Store {
     catalog: Arc<Catalog>,
 }
 
+/// The records of a table keyed `account \n region \n name`.
 fn load3<T: serde::de::DeserializeOwned>(
     tx: &redb::ReadTransaction,
-    table: TableDefinition<&str, &[u8]>,
+    table: RecordTable,
     what: &str,
 ) -> Result<Vec<(Key, T)>, SchemasError> {
-    let mut out = Vec::new();
-    for item in tx.open_table(table)?.iter()? {
-        let (k, v) = item?;
-        let parts: Vec<&str> = k.value().split('\n').collect();
-        let [a, r, n] = parts[..] else {
-            return Err(corrupt(what, k.value()));
-        };
-        let value: T = serde_json::from_slice(v.value()).map_err(|e| corrupt(what, e))?;
-        out.push(((a.to_owned(), r.to_owned(), n.to_owned()), value));
-    }
-    Ok(out)
+    Ok(load_records::<T, 3>(tx, table, what)?
+        .into_iter()
+        .map(|([a, r, n], v)| ((a, r, n), v))
+        .collect())
 }
 
 impl Store {
@@ -97,16 +84,10 @@ impl Store {
     /// Loads every record.
     pub fn load(&self) -> Result<Loaded, SchemasError> {
         let tx = self.catalog.db().begin_read()?;
-        let mut schemas = Vec::new();
-        for item in tx.open_table(SCHEMAS)?.iter()? {
-            let (k, v) = item?;
-            let parts: Vec<&str> = k.value().split('\n').collect();
-            let [a, r, g, n] = parts[..] else {
-                return Err(corrupt("schema", k.value()));
-            };
-            let s: Schema = serde_json::from_slice(v.value()).map_err(|e| corrupt("schema", e))?;
-            schemas.push(((a.to_owned(), r.to_owned(), g.to_owned(), n.to_owned()), s));
-        }
+        let schemas = load_records::<Schema, 4>(&tx, SCHEMAS, "schema")?
+            .into_iter()
+            .map(|([a, r, g, n], s)| ((a, r, g, n), s))
+            .collect();
         Ok(Loaded {
             registries: load3(&tx, REGISTRIES, "registry")?,
             schemas,

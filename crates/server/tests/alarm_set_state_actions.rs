@@ -4,14 +4,13 @@
 //! extension periods hold its actions back until `alarm_link::release_suppressed` runs them.
 #![allow(clippy::unwrap_used)]
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use openwatch_server::alarm_link::{self, SnsAlarmActions};
 use openwatch_sns::{Sns, SnsOptions};
 use openwatch_storage::Clock;
-use openwatch_wire::testing::{TEST_ACCOUNT, TestClient};
+use openwatch_wire::testing::TestClient;
 use openwatch_wire::{Registry, Service};
 use serde_json::{Value, json};
 
@@ -28,15 +27,7 @@ struct Setup {
 
 fn setup() -> Setup {
     let w = World::open();
-    let sns = Arc::new(
-        Sns::open(
-            Arc::clone(&w.catalog),
-            &w.dir.path().join("sns"),
-            Arc::clone(&w.clock),
-            SnsOptions::default(),
-        )
-        .unwrap(),
-    );
+    let sns = w.sns(SnsOptions::default());
     w.alarms.set_actions(Arc::new(SnsAlarmActions {
         sns: Arc::clone(&sns),
     }));
@@ -46,19 +37,8 @@ fn setup() -> Setup {
         Arc::clone(&w.alarms),
         Arc::clone(&w.events),
     );
-    let c = {
-        let clock = Arc::clone(&w.clock);
-        TestClient::new(registry, Arc::new(move || clock.now_millis()))
-    };
-    let topic = sns
-        .create_topic(
-            TEST_ACCOUNT,
-            "us-east-1",
-            "ops",
-            &BTreeMap::new(),
-            &BTreeMap::new(),
-        )
-        .unwrap();
+    let c = w.client(registry);
+    let topic = common::topic(&sns, "ops");
     Setup { w, sns, c, topic }
 }
 
@@ -178,23 +158,22 @@ async fn suppressed_by(c: &TestClient) -> Value {
         .unwrap_or(Value::Null)
 }
 
+/// SetAlarmState with reason `test`.
+async fn set_state(c: &TestClient, name: &str, state: &str) {
+    ok(
+        c,
+        Service::CloudWatch,
+        "SetAlarmState",
+        json!({"AlarmName": name, "StateValue": state, "StateReason": "test"}),
+    )
+    .await;
+}
+
 #[tokio::test]
 async fn wait_period_holds_composite_actions_back_then_runs_them() {
     let Setup { w, sns, c, topic } = setup();
     composite_setup(&c, &topic).await;
-    let set = |name: &'static str, state: &'static str| {
-        let c = &c;
-        async move {
-            ok(
-                c,
-                Service::CloudWatch,
-                "SetAlarmState",
-                json!({"AlarmName": name, "StateValue": state, "StateReason": "test"}),
-            )
-            .await;
-        }
-    };
-    set("child", "ALARM").await;
+    set_state(&c, "child", "ALARM").await;
     // The composite went into ALARM; its actions wait up to 120 s for the suppressor.
     assert!(actions(&c, "service", "CompositeAlarm").await.is_empty());
     assert_eq!(suppressed_by(&c).await, "WaitPeriod");
@@ -221,28 +200,16 @@ async fn wait_period_holds_composite_actions_back_then_runs_them() {
 async fn suppressor_alarm_and_extension_period() {
     let Setup { w, sns, c, topic } = setup();
     composite_setup(&c, &topic).await;
-    let set = |name: &'static str, state: &'static str| {
-        let c = &c;
-        async move {
-            ok(
-                c,
-                Service::CloudWatch,
-                "SetAlarmState",
-                json!({"AlarmName": name, "StateValue": state, "StateReason": "test"}),
-            )
-            .await;
-        }
-    };
     let release = || alarm_link::release_suppressed(&w.alarms, &sns, &w.events, w.sim.now_millis());
     // Maintenance starts, then the child alarms: suppressed by the suppressor's ALARM.
-    set("maintenance", "ALARM").await;
+    set_state(&c, "maintenance", "ALARM").await;
     w.sim.advance(Duration::from_secs(10));
-    set("child", "ALARM").await;
+    set_state(&c, "child", "ALARM").await;
     assert_eq!(suppressed_by(&c).await, "Alarm");
     w.sim.advance(Duration::from_secs(900));
     assert_eq!(release(), 0);
     // Maintenance ends: 180 s more of suppression, then the actions run.
-    set("maintenance", "OK").await;
+    set_state(&c, "maintenance", "OK").await;
     w.sim.advance(Duration::from_secs(10));
     assert_eq!(release(), 0);
     assert_eq!(suppressed_by(&c).await, "ExtensionPeriod");
@@ -252,11 +219,11 @@ async fn suppressor_alarm_and_extension_period() {
 
     // The composite recovers while suppressed: the held-back OK actions are dropped once it
     // changes state again.
-    set("maintenance", "ALARM").await;
-    set("child", "OK").await;
+    set_state(&c, "maintenance", "ALARM").await;
+    set_state(&c, "child", "OK").await;
     assert_eq!(suppressed_by(&c).await, "Alarm");
-    set("child", "ALARM").await;
-    set("maintenance", "OK").await;
+    set_state(&c, "child", "ALARM").await;
+    set_state(&c, "maintenance", "OK").await;
     w.sim.advance(Duration::from_secs(3600));
     assert_eq!(release(), 1);
     let items = actions(&c, "service", "CompositeAlarm").await;

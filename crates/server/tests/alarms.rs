@@ -9,38 +9,29 @@ use std::time::Duration;
 use openwatch_alarms::store::AlarmStore;
 use openwatch_server::alarm_evaluation;
 use openwatch_storage::Clock;
-use openwatch_wire::testing::{TEST_ACCOUNT, TestClient};
-use openwatch_wire::{Registry, Service};
+use openwatch_wire::Service;
+use openwatch_wire::testing::TEST_ACCOUNT;
 use serde_json::{Value, json};
 
 mod common;
 
-use common::{NOW_S, World, ok};
+use common::{NOW_S, World, history_summaries, ok};
 
 #[tokio::test]
 async fn breaching_data_raises_the_alarm_and_publishes_the_event() {
+    let w = World::open();
+    let mut registry = w.alarm_registry();
+    openwatch_services::events::register(&mut registry, Arc::clone(&w.events));
+    let c = w.client(registry);
     let World {
-        dir,
         sim,
         clock,
         catalog,
         metrics,
         events,
         alarms,
-    } = World::open();
-    let _p = dir.path();
-    let mut registry = Registry::new();
-    openwatch_services::cloudwatch::register(&mut registry, Arc::clone(&metrics));
-    openwatch_services::cloudwatch::alarms::register(
-        &mut registry,
-        Arc::clone(&alarms),
-        Arc::clone(&events),
-    );
-    openwatch_services::events::register(&mut registry, Arc::clone(&events));
-    let c = {
-        let clock = Arc::clone(&clock);
-        TestClient::new(registry, Arc::new(move || clock.now_millis()))
-    };
+        ..
+    } = w;
 
     // A rule on the default bus sends alarm events to a second bus, whose queued delivery we read.
     let ev = Service::Events;
@@ -127,18 +118,9 @@ async fn breaching_data_raises_the_alarm_and_publishes_the_event() {
     assert_eq!(reason_data["statistic"], "Sum");
     assert_eq!(reason_data["threshold"], 5.0);
 
-    let h = ok(
-        &c,
-        cw,
-        "DescribeAlarmHistory",
-        json!({"AlarmName": "errors-high", "HistoryItemType": "StateUpdate"}),
-    )
-    .await;
-    let items = h["AlarmHistoryItems"].as_array().unwrap();
-    assert_eq!(items.len(), 1, "{h}");
     assert_eq!(
-        items[0]["HistorySummary"],
-        "Alarm updated from INSUFFICIENT_DATA to ALARM"
+        history_summaries(&c, "errors-high", "StateUpdate").await,
+        ["Alarm updated from INSUFFICIENT_DATA to ALARM"]
     );
 
     let pending = events.pending_deliveries();
@@ -178,27 +160,15 @@ async fn breaching_data_raises_the_alarm_and_publishes_the_event() {
 /// period with too few samples (< 1000 for p99) keeps the state; with `evaluate` it decides.
 #[tokio::test]
 async fn low_sample_percentiles() {
+    let w = World::open();
+    let c = w.client(w.alarm_registry());
     let World {
-        dir,
         sim,
-        clock,
-        catalog: _,
         metrics,
         events,
         alarms,
-    } = World::open();
-    let _p = dir.path();
-    let mut registry = Registry::new();
-    openwatch_services::cloudwatch::register(&mut registry, Arc::clone(&metrics));
-    openwatch_services::cloudwatch::alarms::register(
-        &mut registry,
-        Arc::clone(&alarms),
-        Arc::clone(&events),
-    );
-    let c = {
-        let clock = Arc::clone(&clock);
-        TestClient::new(registry, Arc::new(move || clock.now_millis()))
-    };
+        ..
+    } = w;
     let cw = Service::CloudWatch;
     for (name, mode) in [("p99-ignore", "ignore"), ("p99-evaluate", "evaluate")] {
         ok(
@@ -247,27 +217,15 @@ async fn low_sample_percentiles() {
 /// A metric-math alarm (`Metrics` with an expression) evaluates through GetMetricData.
 #[tokio::test]
 async fn metric_math_alarm() {
+    let w = World::open();
+    let c = w.client(w.alarm_registry());
     let World {
-        dir,
         sim,
-        clock,
-        catalog: _,
         metrics,
         events,
         alarms,
-    } = World::open();
-    let _p = dir.path();
-    let mut registry = Registry::new();
-    openwatch_services::cloudwatch::register(&mut registry, Arc::clone(&metrics));
-    openwatch_services::cloudwatch::alarms::register(
-        &mut registry,
-        Arc::clone(&alarms),
-        Arc::clone(&events),
-    );
-    let c = {
-        let clock = Arc::clone(&clock);
-        TestClient::new(registry, Arc::new(move || clock.now_millis()))
-    };
+        ..
+    } = w;
     let cw = Service::CloudWatch;
     let stat = |id: &str, name: &str| {
         json!({"Id": id, "ReturnData": false, "MetricStat": {

@@ -4,13 +4,11 @@
 //! it. Also PutMetricAlarm's rules for ThresholdMetricId.
 #![allow(clippy::unwrap_used)]
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use openwatch_server::alarm_evaluation;
 use openwatch_storage::Clock;
-use openwatch_wire::testing::TestClient;
-use openwatch_wire::{Registry, Service};
+use openwatch_wire::Service;
 use serde_json::json;
 
 mod common;
@@ -34,27 +32,15 @@ fn metrics_list() -> serde_json::Value {
 
 #[tokio::test]
 async fn a_spike_outside_the_band_raises_the_alarm() {
+    let w = World::open();
+    let c = w.client(w.alarm_registry());
     let World {
-        dir,
         sim,
-        clock,
-        catalog: _,
         metrics,
         events,
         alarms,
-    } = World::open();
-    let _p = dir.path();
-    let mut registry = Registry::new();
-    openwatch_services::cloudwatch::register(&mut registry, Arc::clone(&metrics));
-    openwatch_services::cloudwatch::alarms::register(
-        &mut registry,
-        Arc::clone(&alarms),
-        Arc::clone(&events),
-    );
-    let c = {
-        let clock = Arc::clone(&clock);
-        TestClient::new(registry, Arc::new(move || clock.now_millis()))
-    };
+        ..
+    } = w;
     let cw = Service::CloudWatch;
 
     // Two days of history every five minutes, with a deterministic wobble of up to ±3.

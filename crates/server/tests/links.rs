@@ -8,31 +8,31 @@ use std::sync::Arc;
 use openwatch_events::Events;
 use openwatch_iam::Iam;
 use openwatch_logs::{LogStore, LogStoreOptions};
-use openwatch_metrics::{Metrics, MetricsOptions};
 use openwatch_server::links::Links;
-use openwatch_storage::{Catalog, Clock, SimClock};
 use openwatch_trail::{Trail, TrailOptions};
 use openwatch_wire::Service;
 use openwatch_wire::testing::{TEST_ACCOUNT, TestClient};
 use serde_json::{Value, json};
 
-/// On a minute boundary (2025-11-29T07:06:00Z).
-const NOW: i64 = 1_764_399_960_000;
-const NOW_S: i64 = NOW / 1000;
+mod common;
+
+use common::{NOW, NOW_S};
 
 struct World {
     client: TestClient,
     events: Arc<Events>,
     links: Links,
-    _dir: tempfile::TempDir,
+    /// The shared domains and their directory, kept for the test's length.
+    _base: common::World,
 }
 
+/// The shared domains plus IAM, the trail and the log store, linked as the server links them,
+/// behind every operation's facade.
 fn world() -> World {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path();
-    let clock: Arc<dyn Clock> = Arc::new(SimClock::new(NOW));
-    let catalog = Arc::new(Catalog::open(&p.join("catalog.redb")).unwrap());
-    let iam = Arc::new(Iam::open(Arc::clone(&catalog), Arc::clone(&clock)).unwrap());
+    let base = common::World::open();
+    let p = base.dir.path();
+    let clock = Arc::clone(&base.clock);
+    let iam = Arc::new(Iam::open(Arc::clone(&base.catalog), Arc::clone(&clock)).unwrap());
     let trail = Arc::new(
         Trail::open(
             &p.join("trail"),
@@ -44,51 +44,52 @@ fn world() -> World {
     let logs = Arc::new(
         LogStore::open(
             &p.join("logs"),
-            Arc::clone(&catalog),
+            Arc::clone(&base.catalog),
             Arc::clone(&clock),
             LogStoreOptions::default(),
         )
         .unwrap(),
     );
-    let metrics = Arc::new(
-        Metrics::open(
-            &p.join("metrics"),
-            Arc::clone(&clock),
-            MetricsOptions::default(),
-        )
-        .unwrap(),
-    );
-    let events = Arc::new(
-        Events::open(Arc::clone(&catalog), &p.join("events"), Arc::clone(&clock)).unwrap(),
-    );
-    let links = Links::connect(&logs, &metrics, &events, &clock);
+    let links = Links::connect(&logs, &base.metrics, &base.events, &clock);
     let domains = openwatch_services::Domains {
-        alarms: Arc::new(
-            openwatch_alarms::store::AlarmStore::open(Arc::clone(&catalog), Arc::clone(&clock))
-                .unwrap(),
-        ),
+        alarms: Arc::clone(&base.alarms),
         iam,
         trail,
-        metrics,
+        metrics: Arc::clone(&base.metrics),
         logs,
-        events: Arc::clone(&events),
+        events: Arc::clone(&base.events),
     };
-    let registry = openwatch_services::registry(&domains);
-    let c = Arc::clone(&clock);
-    let client = TestClient::new(registry, Arc::new(move || c.now_millis()));
+    let client = base.client(openwatch_services::registry(&domains));
     World {
         client,
-        events,
+        events: Arc::clone(&base.events),
         links,
-        _dir: dir,
+        _base: base,
     }
 }
 
 impl World {
     async fn ok(&self, service: Service, op: &str, body: Value) -> Value {
-        let r = self.client.json(service, op, body).await;
-        assert_eq!(r.status, 200, "{op}: {}", r.text());
-        r.json()
+        common::ok(&self.client, service, op, body).await
+    }
+
+    /// A rule on the default bus with one target `(id, arn)`.
+    async fn rule_to(&self, rule: &str, pattern: &str, (id, arn): (&str, &str)) {
+        let ev = Service::Events;
+        self.ok(
+            ev,
+            "PutRule",
+            json!({"Name": rule, "EventPattern": pattern}),
+        )
+        .await;
+        let put = self
+            .ok(
+                ev,
+                "PutTargets",
+                json!({"Rule": rule, "Targets": [{"Id": id, "Arn": arn}]}),
+            )
+            .await;
+        assert_eq!(put["FailedEntryCount"], 0, "{put}");
     }
 }
 
@@ -178,21 +179,12 @@ async fn iam_calls_reach_rules_on_the_default_bus() {
         json!({"ArchiveName": "iam-calls", "EventSourceArn": audit_bus}),
     )
     .await;
-    w.ok(
-        ev,
-        "PutRule",
-        json!({"Name": "iam-calls",
-               "EventPattern": r#"{"source":["aws.iam"],"detail-type":["AWS API Call via CloudTrail"]}"#}),
+    w.rule_to(
+        "iam-calls",
+        r#"{"source":["aws.iam"],"detail-type":["AWS API Call via CloudTrail"]}"#,
+        ("audit", &audit_bus),
     )
     .await;
-    let put = w
-        .ok(
-            ev,
-            "PutTargets",
-            json!({"Rule": "iam-calls", "Targets": [{"Id": "audit", "Arn": audit_bus}]}),
-        )
-        .await;
-    assert_eq!(put["FailedEntryCount"], 0, "{put}");
 
     let r = w
         .client
@@ -237,20 +229,8 @@ async fn events_delivered_to_a_log_group_target() {
     )
     .await;
     let ev = Service::Events;
-    w.ok(
-        ev,
-        "PutRule",
-        json!({"Name": "orders", "EventPattern": r#"{"source":["shop"]}"#}),
-    )
-    .await;
-    let put = w
-        .ok(
-            ev,
-            "PutTargets",
-            json!({"Rule": "orders", "Targets": [{"Id": "log", "Arn": arn}]}),
-        )
+    w.rule_to("orders", r#"{"source":["shop"]}"#, ("log", &arn))
         .await;
-    assert_eq!(put["FailedEntryCount"], 0, "{put}");
     let sent = w
         .ok(
             ev,

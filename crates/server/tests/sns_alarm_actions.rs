@@ -6,7 +6,6 @@
 //! the certificate fetched from SigningCertURL, data recovers, a retried OK notification.
 #![allow(clippy::unwrap_used)]
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,58 +14,30 @@ use openwatch_sns::Sns;
 use openwatch_sns::testing::Receiver;
 use openwatch_sns::testing::verify_message;
 use openwatch_storage::Clock;
-use openwatch_wire::testing::{TEST_ACCOUNT, TestClient};
-use openwatch_wire::{Registry, Service};
+use openwatch_wire::Service;
+use openwatch_wire::testing::TEST_ACCOUNT;
 use serde_json::{Value, json};
 
 mod common;
 
-use common::{NOW_S, World, ok};
+use common::{NOW_S, World, history_summaries, ok, put_datum};
 
 #[tokio::test]
 async fn alarm_transition_notifies_the_topic_subscribers() {
+    let w = World::open();
+    let sns = w.sns(openwatch_sns::testing::options("http://localhost:4599"));
+    let c = w.client(w.alarm_registry());
     let World {
-        dir,
         sim,
-        clock,
-        catalog,
         metrics,
         events,
         alarms,
-    } = World::open();
-    let p = dir.path();
-    let sns = Arc::new(
-        Sns::open(
-            Arc::clone(&catalog),
-            &p.join("sns"),
-            Arc::clone(&clock),
-            openwatch_sns::testing::options("http://localhost:4599"),
-        )
-        .unwrap(),
-    );
-    let mut registry = Registry::new();
-    openwatch_services::cloudwatch::register(&mut registry, Arc::clone(&metrics));
-    openwatch_services::cloudwatch::alarms::register(
-        &mut registry,
-        Arc::clone(&alarms),
-        Arc::clone(&events),
-    );
-    let c = {
-        let clock = Arc::clone(&clock);
-        TestClient::new(registry, Arc::new(move || clock.now_millis()))
-    };
+        ..
+    } = w;
 
     // A topic with a confirmed http subscription.
     let rx = Receiver::start().unwrap();
-    let topic = sns
-        .create_topic(
-            TEST_ACCOUNT,
-            "us-east-1",
-            "ops",
-            &BTreeMap::new(),
-            &BTreeMap::new(),
-        )
-        .unwrap();
+    let topic = common::topic(&sns, "ops");
     let sub = sns
         .subscribe(TEST_ACCOUNT, "us-east-1", &topic, "http", &rx.url)
         .unwrap();
@@ -86,14 +57,7 @@ async fn alarm_transition_notifies_the_topic_subscribers() {
         )
         .await;
     }
-    ok(
-        &c,
-        cw,
-        "PutMetricData",
-        json!({"Namespace": "App", "MetricData": [
-            {"MetricName": "Cpu", "Value": 10, "Timestamp": NOW_S + 5}]}),
-    )
-    .await;
+    put_datum(&c, "App", "Cpu", 10, NOW_S + 5).await;
     sim.advance(Duration::from_secs(70));
     let changed = alarm_evaluation::run_with_actions(
         &alarms,
@@ -136,30 +100,14 @@ async fn alarm_transition_notifies_the_topic_subscribers() {
     assert_eq!(m["Trigger"]["Statistic"], "SUM");
     assert_eq!(m["Trigger"]["Threshold"], 5.0);
 
-    let h = ok(
-        &c,
-        cw,
-        "DescribeAlarmHistory",
-        json!({"AlarmName": "cpu-high", "HistoryItemType": "Action"}),
-    )
-    .await;
-    let items = h["AlarmHistoryItems"].as_array().unwrap();
-    assert_eq!(items.len(), 1, "{h}");
+    let items = history_summaries(&c, "cpu-high", "Action").await;
+    assert_eq!(items.len(), 1, "{items:?}");
     assert!(
-        items[0]["HistorySummary"]
-            .as_str()
-            .unwrap()
-            .starts_with("Successfully executed action"),
-        "{h}"
+        items[0].starts_with("Successfully executed action"),
+        "{items:?}"
     );
-    let h = ok(
-        &c,
-        cw,
-        "DescribeAlarmHistory",
-        json!({"AlarmName": "cpu-high-muted", "HistoryItemType": "Action"}),
-    )
-    .await;
-    assert!(h["AlarmHistoryItems"].as_array().unwrap().is_empty(), "{h}");
+    let items = history_summaries(&c, "cpu-high-muted", "Action").await;
+    assert!(items.is_empty(), "{items:?}");
 
     // An action kind this server has no target for is recorded as a failed action.
     ok(
@@ -182,31 +130,14 @@ async fn alarm_transition_notifies_the_topic_subscribers() {
 
     // No transition, no action.
     sim.advance(Duration::from_secs(60));
-    ok(
-        &c,
-        cw,
-        "PutMetricData",
-        json!({"Namespace": "App", "MetricData": [
-            {"MetricName": "Cpu", "Value": 10, "Timestamp": NOW_S + 65}]}),
-    )
-    .await;
+    put_datum(&c, "App", "Cpu", 10, NOW_S + 65).await;
     alarm_evaluation::run_with_actions(&alarms, &metrics, &events, Some(&sns), sim.now_millis());
     assert_eq!(sns.pending_deliveries(), 0);
-    let h = ok(
-        &c,
-        cw,
-        "DescribeAlarmHistory",
-        json!({"AlarmName": "scale", "HistoryItemType": "Action"}),
-    )
-    .await;
-    let items = h["AlarmHistoryItems"].as_array().unwrap();
-    assert_eq!(items.len(), 1, "{h}");
+    let items = history_summaries(&c, "scale", "Action").await;
+    assert_eq!(items.len(), 1, "{items:?}");
     assert!(
-        items[0]["HistorySummary"]
-            .as_str()
-            .unwrap()
-            .starts_with("Failed to execute action"),
-        "{h}"
+        items[0].starts_with("Failed to execute action"),
+        "{items:?}"
     );
 }
 
@@ -230,36 +161,18 @@ fn element(text: &str, tag: &str) -> String {
 
 #[tokio::test]
 async fn timeline_alarm_and_recovery_reach_a_verifying_receiver() {
+    let w = World::open();
+    let sns = w.sns(openwatch_sns::testing::options("http://localhost:4599"));
+    let mut registry = w.alarm_registry();
+    openwatch_services::sns::register(&mut registry, Arc::clone(&sns));
+    let c = w.client(registry);
     let World {
-        dir,
         sim,
-        clock,
-        catalog,
         metrics,
         events,
         alarms,
-    } = World::open();
-    let sns = Arc::new(
-        Sns::open(
-            Arc::clone(&catalog),
-            &dir.path().join("sns"),
-            Arc::clone(&clock),
-            openwatch_sns::testing::options("http://localhost:4599"),
-        )
-        .unwrap(),
-    );
-    let mut registry = Registry::new();
-    openwatch_services::cloudwatch::register(&mut registry, Arc::clone(&metrics));
-    openwatch_services::cloudwatch::alarms::register(
-        &mut registry,
-        Arc::clone(&alarms),
-        Arc::clone(&events),
-    );
-    openwatch_services::sns::register(&mut registry, Arc::clone(&sns));
-    let c = {
-        let clock = Arc::clone(&clock);
-        TestClient::new(registry, Arc::new(move || clock.now_millis()))
-    };
+        ..
+    } = w;
     let local = |url: &str| {
         url.strip_prefix("http://localhost:4599")
             .unwrap()
@@ -324,14 +237,7 @@ async fn timeline_alarm_and_recovery_reach_a_verifying_receiver() {
     .await;
 
     // Data arrives above the threshold: ALARM, and a signed notification.
-    ok(
-        &c,
-        cw,
-        "PutMetricData",
-        json!({"Namespace": "App", "MetricData": [
-            {"MetricName": "Latency", "Value": 9, "Timestamp": NOW_S + 5}]}),
-    )
-    .await;
+    put_datum(&c, "App", "Latency", 9, NOW_S + 5).await;
     sim.advance(Duration::from_secs(70));
     alarm_evaluation::run_with_actions(&alarms, &metrics, &events, Some(&sns), sim.now_millis());
     assert_eq!(deliver(&sns).await.delivered, 1);
@@ -351,14 +257,7 @@ async fn timeline_alarm_and_recovery_reach_a_verifying_receiver() {
     assert_eq!(m["Trigger"]["TreatMissingData"], "notBreaching");
 
     // Data recovers: OK. The receiver fails once; the retry comes 20 s later (default policy).
-    ok(
-        &c,
-        cw,
-        "PutMetricData",
-        json!({"Namespace": "App", "MetricData": [
-            {"MetricName": "Latency", "Value": 1, "Timestamp": NOW_S + 65}]}),
-    )
-    .await;
+    put_datum(&c, "App", "Latency", 1, NOW_S + 65).await;
     sim.advance(Duration::from_secs(60));
     rx.statuses.lock().push_back(503);
     alarm_evaluation::run_with_actions(&alarms, &metrics, &events, Some(&sns), sim.now_millis());

@@ -4,15 +4,14 @@
 //! dead-lettered.
 #![allow(clippy::unwrap_used)]
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use openwatch_server::sns_target::SnsTopicTarget;
+use openwatch_sns::SnsOptions;
 use openwatch_sns::testing::Receiver;
-use openwatch_sns::{Sns, SnsOptions};
 use openwatch_storage::Clock;
-use openwatch_wire::testing::{TEST_ACCOUNT, TestClient};
+use openwatch_wire::testing::TEST_ACCOUNT;
 use openwatch_wire::{Registry, Service};
 use serde_json::{Value, json};
 
@@ -22,38 +21,13 @@ use common::{World, ok};
 
 #[tokio::test]
 async fn matched_events_are_published_to_the_topic() {
-    let World {
-        dir,
-        sim,
-        clock,
-        catalog,
-        events,
-        ..
-    } = World::open();
-    let sns = Arc::new(
-        Sns::open(
-            Arc::clone(&catalog),
-            &dir.path().join("sns"),
-            Arc::clone(&clock),
-            SnsOptions::default(),
-        )
-        .unwrap(),
-    );
+    let w = World::open();
+    let sns = w.sns(SnsOptions::default());
     let mut registry = Registry::new();
-    openwatch_services::events::register(&mut registry, Arc::clone(&events));
-    let c = {
-        let clock = Arc::clone(&clock);
-        TestClient::new(registry, Arc::new(move || clock.now_millis()))
-    };
-    let topic = sns
-        .create_topic(
-            TEST_ACCOUNT,
-            "us-east-1",
-            "orders",
-            &BTreeMap::new(),
-            &BTreeMap::new(),
-        )
-        .unwrap();
+    openwatch_services::events::register(&mut registry, Arc::clone(&w.events));
+    let c = w.client(registry);
+    let topic = common::topic(&sns, "orders");
+    let World { sim, events, .. } = w;
     let ev = Service::Events;
     ok(
         &c,

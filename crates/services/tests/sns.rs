@@ -1,94 +1,73 @@
 //! SNS through the pipeline, in the query protocol as the CLI and SDKs send it.
 #![allow(clippy::unwrap_used)]
 
-use std::sync::Arc;
-
 use openwatch_sns::testing::Receiver;
 use openwatch_wire::Service;
 use openwatch_wire::testing::TEST_ACCOUNT;
 
 mod sns_support;
 
-use sns_support::{element, fixture, unescape};
+use sns_support::{assert_contains, call, deliver, element, fixture, topic, unescape};
 
 #[tokio::test]
 async fn topics_attributes_and_tags() {
     let f = fixture();
     let c = &f.client;
-    let resp = c
-        .query(
-            Service::Sns,
-            "CreateTopic",
-            &[
-                ("Name", "alerts"),
-                ("Attributes.entry.1.key", "DisplayName"),
-                ("Attributes.entry.1.value", "Ops"),
-                ("Tags.member.1.Key", "team"),
-                ("Tags.member.1.Value", "a"),
-            ],
-        )
-        .await;
-    assert_eq!(resp.status, 200, "{}", resp.text());
+    let resp = call(
+        c,
+        "CreateTopic",
+        &[
+            ("Name", "alerts"),
+            ("Attributes.entry.1.key", "DisplayName"),
+            ("Attributes.entry.1.value", "Ops"),
+            ("Tags.member.1.Key", "team"),
+            ("Tags.member.1.Value", "a"),
+        ],
+        200,
+    )
+    .await;
     let arn = element(&resp.text(), "TopicArn");
     assert_eq!(arn, format!("arn:aws:sns:us-east-1:{TEST_ACCOUNT}:alerts"));
-    assert!(
-        resp.text().contains("<CreateTopicResult>"),
-        "{}",
-        resp.text()
-    );
+    assert_contains(&resp, "<CreateTopicResult>");
     // Idempotent.
     let again = c
         .query(Service::Sns, "CreateTopic", &[("Name", "alerts")])
         .await;
     assert_eq!(element(&again.text(), "TopicArn"), arn);
 
-    let bad = c
-        .query(Service::Sns, "CreateTopic", &[("Name", "a.fifo")])
-        .await;
-    assert_eq!(bad.status, 400);
-    assert!(
-        bad.text().contains("<Code>InvalidParameter</Code>"),
-        "{}",
-        bad.text()
-    );
-    assert!(bad.text().contains("FIFO"), "{}", bad.text());
-    let bad = c
-        .query(Service::Sns, "CreateTopic", &[("Name", "a b")])
-        .await;
-    assert_eq!(bad.status, 400);
+    let bad = call(c, "CreateTopic", &[("Name", "a.fifo")], 400).await;
+    assert_contains(&bad, "<Code>InvalidParameter</Code>");
+    assert_contains(&bad, "FIFO");
+    call(c, "CreateTopic", &[("Name", "a b")], 400).await;
 
     let list = c.query(Service::Sns, "ListTopics", &[]).await;
-    assert!(
-        list.text()
-            .contains(&format!("<member><TopicArn>{arn}</TopicArn></member>")),
-        "{}",
-        list.text()
+    assert_contains(
+        &list,
+        &format!("<member><TopicArn>{arn}</TopicArn></member>"),
     );
 
-    let set = c
-        .query(
-            Service::Sns,
-            "SetTopicAttributes",
-            &[
-                ("TopicArn", &arn),
-                ("AttributeName", "DisplayName"),
-                ("AttributeValue", "New"),
-            ],
-        )
-        .await;
-    assert_eq!(set.status, 200, "{}", set.text());
-    let bad = c
-        .query(
-            Service::Sns,
-            "SetTopicAttributes",
-            &[
-                ("TopicArn", &arn),
-                ("AttributeName", "Nope"),
-                ("AttributeValue", "x"),
-            ],
-        )
-        .await;
-    assert_eq!(bad.status, 400);
+    call(
+        c,
+        "SetTopicAttributes",
+        &[
+            ("TopicArn", &arn),
+            ("AttributeName", "DisplayName"),
+            ("AttributeValue", "New"),
+        ],
+        200,
+    )
+    .await;
+    call(
+        c,
+        "SetTopicAttributes",
+        &[
+            ("TopicArn", &arn),
+            ("AttributeName", "Nope"),
+            ("AttributeValue", "x"),
+        ],
+        400,
+    )
+    .await;
     let attrs = c
         .query(Service::Sns, "GetTopicAttributes", &[("TopicArn", &arn)])
         .await;
@@ -115,37 +94,27 @@ async fn topics_attributes_and_tags() {
             &[("ResourceArn", &arn)],
         )
         .await;
-    assert!(
-        tags.text().contains("<Key>team</Key><Value>a</Value>"),
-        "{}",
-        tags.text()
-    );
-    let r = c
-        .query(
-            Service::Sns,
-            "TagResource",
-            &[
-                ("ResourceArn", &arn),
-                ("Tags.member.1.Key", "env"),
-                ("Tags.member.1.Value", "prod"),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text());
+    assert_contains(&tags, "<Key>team</Key><Value>a</Value>");
+    let r = call(
+        c,
+        "TagResource",
+        &[
+            ("ResourceArn", &arn),
+            ("Tags.member.1.Key", "env"),
+            ("Tags.member.1.Value", "prod"),
+        ],
+        200,
+    )
+    .await;
     // botocore requires the (empty) result element.
-    assert!(
-        r.text().contains("<TagResourceResult></TagResourceResult>"),
-        "{}",
-        r.text()
-    );
-    let r = c
-        .query(
-            Service::Sns,
-            "UntagResource",
-            &[("ResourceArn", &arn), ("TagKeys.member.1", "team")],
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text());
+    assert_contains(&r, "<TagResourceResult></TagResourceResult>");
+    call(
+        c,
+        "UntagResource",
+        &[("ResourceArn", &arn), ("TagKeys.member.1", "team")],
+        200,
+    )
+    .await;
     let tags = c
         .query(
             Service::Sns,
@@ -153,51 +122,32 @@ async fn topics_attributes_and_tags() {
             &[("ResourceArn", &arn)],
         )
         .await;
-    assert!(
-        tags.text().contains("<Key>env</Key>") && !tags.text().contains("team"),
-        "{}",
-        tags.text()
-    );
+    assert_contains(&tags, "<Key>env</Key>");
+    assert!(!tags.text().contains("team"), "{}", tags.text());
 
     let missing = format!("arn:aws:sns:us-east-1:{TEST_ACCOUNT}:missing");
-    let nf = c
-        .query(
-            Service::Sns,
-            "GetTopicAttributes",
-            &[("TopicArn", &missing)],
-        )
-        .await;
-    assert_eq!(nf.status, 404, "{}", nf.text());
-    assert!(nf.text().contains("<Code>NotFound</Code>"), "{}", nf.text());
-    let nf = c
-        .query(
-            Service::Sns,
-            "Publish",
-            &[("TopicArn", &missing), ("Message", "x")],
-        )
-        .await;
-    assert_eq!(nf.status, 404);
+    let nf = call(c, "GetTopicAttributes", &[("TopicArn", &missing)], 404).await;
+    assert_contains(&nf, "<Code>NotFound</Code>");
+    call(
+        c,
+        "Publish",
+        &[("TopicArn", &missing), ("Message", "x")],
+        404,
+    )
+    .await;
 
-    let foreign = c
-        .query(
-            Service::Sns,
-            "Publish",
-            &[
-                ("TopicArn", "arn:aws:sns:us-east-1:999999999999:t"),
-                ("Message", "x"),
-            ],
-        )
-        .await;
-    assert_eq!(foreign.status, 403, "{}", foreign.text());
-    assert!(
-        foreign.text().contains("<Code>AuthorizationError</Code>"),
-        "{}",
-        foreign.text()
-    );
-    let del = c
-        .query(Service::Sns, "DeleteTopic", &[("TopicArn", &arn)])
-        .await;
-    assert_eq!(del.status, 200);
+    let foreign = call(
+        c,
+        "Publish",
+        &[
+            ("TopicArn", "arn:aws:sns:us-east-1:999999999999:t"),
+            ("Message", "x"),
+        ],
+        403,
+    )
+    .await;
+    assert_contains(&foreign, "<Code>AuthorizationError</Code>");
+    call(c, "DeleteTopic", &[("TopicArn", &arn)], 200).await;
     let list = c.query(Service::Sns, "ListTopics", &[]).await;
     assert!(!list.text().contains(&arn), "{}", list.text());
 }
@@ -207,43 +157,32 @@ async fn subscribe_confirm_publish_deliver() {
     let f = fixture();
     let c = &f.client;
     let rx = Receiver::start().unwrap();
-    let arn = element(
-        &c.query(Service::Sns, "CreateTopic", &[("Name", "t")])
-            .await
-            .text(),
-        "TopicArn",
-    );
+    let arn = topic(c, "t").await;
 
-    let https = c
-        .query(
-            Service::Sns,
-            "Subscribe",
-            &[
-                ("TopicArn", &arn),
-                ("Protocol", "https"),
-                ("Endpoint", "http://127.0.0.1:9/"),
-            ],
-        )
-        .await;
-    assert_eq!(https.status, 400);
-    assert!(
-        https.text().contains("InvalidParameter"),
-        "{}",
-        https.text()
-    );
+    let https = call(
+        c,
+        "Subscribe",
+        &[
+            ("TopicArn", &arn),
+            ("Protocol", "https"),
+            ("Endpoint", "http://127.0.0.1:9/"),
+        ],
+        400,
+    )
+    .await;
+    assert_contains(&https, "InvalidParameter");
 
-    let sub = c
-        .query(
-            Service::Sns,
-            "Subscribe",
-            &[
-                ("TopicArn", &arn),
-                ("Protocol", "http"),
-                ("Endpoint", &rx.url),
-            ],
-        )
-        .await;
-    assert_eq!(sub.status, 200, "{}", sub.text());
+    let sub = call(
+        c,
+        "Subscribe",
+        &[
+            ("TopicArn", &arn),
+            ("Protocol", "http"),
+            ("Endpoint", &rx.url),
+        ],
+        200,
+    )
+    .await;
     assert_eq!(
         element(&sub.text(), "SubscriptionArn"),
         "pending confirmation"
@@ -255,81 +194,56 @@ async fn subscribe_confirm_publish_deliver() {
             &[("TopicArn", &arn)],
         )
         .await;
-    assert!(
-        listed
-            .text()
-            .contains("<SubscriptionArn>PendingConfirmation</SubscriptionArn>"),
-        "{}",
-        listed.text()
+    assert_contains(
+        &listed,
+        "<SubscriptionArn>PendingConfirmation</SubscriptionArn>",
     );
 
-    let sns = Arc::clone(&f.sns);
-    tokio::task::spawn_blocking(move || sns.run_deliveries().unwrap())
-        .await
-        .unwrap();
+    deliver(&f).await;
     let body = rx.bodies().remove(0);
     assert_eq!(body["Type"], "SubscriptionConfirmation");
     let token = body["Token"].as_str().unwrap().to_owned();
 
-    let bad = c
-        .query(
-            Service::Sns,
-            "ConfirmSubscription",
-            &[("TopicArn", &arn), ("Token", "x")],
-        )
-        .await;
-    assert_eq!(bad.status, 400);
-    let ok = c
-        .query(
-            Service::Sns,
-            "ConfirmSubscription",
-            &[("TopicArn", &arn), ("Token", &token)],
-        )
-        .await;
-    assert_eq!(ok.status, 200, "{}", ok.text());
+    call(
+        c,
+        "ConfirmSubscription",
+        &[("TopicArn", &arn), ("Token", "x")],
+        400,
+    )
+    .await;
+    let ok = call(
+        c,
+        "ConfirmSubscription",
+        &[("TopicArn", &arn), ("Token", &token)],
+        200,
+    )
+    .await;
     let sub_arn = element(&ok.text(), "SubscriptionArn");
     assert!(sub_arn.starts_with(&format!("{arn}:")));
     let all = c.query(Service::Sns, "ListSubscriptions", &[]).await;
-    assert!(
-        all.text()
-            .contains(&format!("<SubscriptionArn>{sub_arn}</SubscriptionArn>")),
-        "{}",
-        all.text()
+    assert_contains(
+        &all,
+        &format!("<SubscriptionArn>{sub_arn}</SubscriptionArn>"),
     );
-    assert!(
-        all.text().contains("<Protocol>http</Protocol>"),
-        "{}",
-        all.text()
-    );
+    assert_contains(&all, "<Protocol>http</Protocol>");
 
-    let empty = c
-        .query(
-            Service::Sns,
-            "Publish",
-            &[("TopicArn", &arn), ("Message", "")],
-        )
-        .await;
-    assert_eq!(empty.status, 400, "{}", empty.text());
-    let published = c
-        .query(
-            Service::Sns,
-            "Publish",
-            &[
-                ("TopicArn", &arn),
-                ("Message", "hello"),
-                ("Subject", "greeting"),
-                ("MessageAttributes.entry.1.Name", "color"),
-                ("MessageAttributes.entry.1.Value.DataType", "String"),
-                ("MessageAttributes.entry.1.Value.StringValue", "blue"),
-            ],
-        )
-        .await;
-    assert_eq!(published.status, 200, "{}", published.text());
+    call(c, "Publish", &[("TopicArn", &arn), ("Message", "")], 400).await;
+    let published = call(
+        c,
+        "Publish",
+        &[
+            ("TopicArn", &arn),
+            ("Message", "hello"),
+            ("Subject", "greeting"),
+            ("MessageAttributes.entry.1.Name", "color"),
+            ("MessageAttributes.entry.1.Value.DataType", "String"),
+            ("MessageAttributes.entry.1.Value.StringValue", "blue"),
+        ],
+        200,
+    )
+    .await;
     let message_id = element(&published.text(), "MessageId");
-    let sns = Arc::clone(&f.sns);
-    tokio::task::spawn_blocking(move || sns.run_deliveries().unwrap())
-        .await
-        .unwrap();
+    deliver(&f).await;
     let got = rx.received.lock().clone();
     let n = &got[1];
     assert_eq!(n.headers["x-amz-sns-message-type"], "Notification");
@@ -340,53 +254,34 @@ async fn subscribe_confirm_publish_deliver() {
     assert_eq!(body["Subject"], "greeting");
     assert_eq!(body["MessageAttributes"]["color"]["Value"], "blue");
 
-    let sa = c
-        .query(
-            Service::Sns,
-            "GetSubscriptionAttributes",
-            &[("SubscriptionArn", &sub_arn)],
-        )
-        .await;
-    assert_eq!(sa.status, 200, "{}", sa.text());
-    assert!(
-        sa.text()
-            .contains("<entry><key>PendingConfirmation</key><value>false</value></entry>"),
-        "{}",
-        sa.text()
+    let sa = call(
+        c,
+        "GetSubscriptionAttributes",
+        &[("SubscriptionArn", &sub_arn)],
+        200,
+    )
+    .await;
+    assert_contains(
+        &sa,
+        "<entry><key>PendingConfirmation</key><value>false</value></entry>",
     );
-    assert!(
-        sa.text().contains(&format!(
+    assert_contains(
+        &sa,
+        &format!(
             "<entry><key>Endpoint</key><value>{}</value></entry>",
             rx.url
-        )),
-        "{}",
-        sa.text()
+        ),
     );
-    let un = c
-        .query(
-            Service::Sns,
-            "Unsubscribe",
-            &[("SubscriptionArn", &sub_arn)],
-        )
-        .await;
-    assert_eq!(un.status, 200, "{}", un.text());
-    let un = c
-        .query(
-            Service::Sns,
-            "Unsubscribe",
-            &[("SubscriptionArn", &sub_arn)],
-        )
-        .await;
-    assert_eq!(un.status, 404, "{}", un.text());
-    let sa = c
-        .query(
-            Service::Sns,
-            "GetSubscriptionAttributes",
-            &[("SubscriptionArn", &sub_arn)],
-        )
-        .await;
-    assert_eq!(sa.status, 404, "{}", sa.text());
-    assert!(sa.text().contains("<Code>NotFound</Code>"), "{}", sa.text());
+    call(c, "Unsubscribe", &[("SubscriptionArn", &sub_arn)], 200).await;
+    call(c, "Unsubscribe", &[("SubscriptionArn", &sub_arn)], 404).await;
+    let sa = call(
+        c,
+        "GetSubscriptionAttributes",
+        &[("SubscriptionArn", &sub_arn)],
+        404,
+    )
+    .await;
+    assert_contains(&sa, "<Code>NotFound</Code>");
     let attrs = c
         .query(Service::Sns, "GetTopicAttributes", &[("TopicArn", &arn)])
         .await;

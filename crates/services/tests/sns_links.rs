@@ -7,34 +7,28 @@ use openwatch_wire::Service;
 
 mod sns_support;
 
-use sns_support::{deliver, element, fixture, local, unescape};
+use sns_support::{assert_contains, call, deliver, element, fixture, local, topic, unescape};
 
 #[tokio::test]
 async fn subscribe_url_certificate_and_unsubscribe_url() {
     let f = fixture();
     let c = &f.client;
     let rx = Receiver::start().unwrap();
-    let arn = element(
-        &c.query(Service::Sns, "CreateTopic", &[("Name", "t")])
-            .await
-            .text(),
-        "TopicArn",
-    );
-    let sub = c
-        .query(
-            Service::Sns,
-            "Subscribe",
-            &[
-                ("TopicArn", &arn),
-                ("Protocol", "http"),
-                ("Endpoint", &rx.url),
-                ("Attributes.entry.1.key", "FilterPolicy"),
-                ("Attributes.entry.1.value", r#"{"kind":["alarm"]}"#),
-                ("ReturnSubscriptionArn", "true"),
-            ],
-        )
-        .await;
-    assert_eq!(sub.status, 200, "{}", sub.text());
+    let arn = topic(c, "t").await;
+    let sub = call(
+        c,
+        "Subscribe",
+        &[
+            ("TopicArn", &arn),
+            ("Protocol", "http"),
+            ("Endpoint", &rx.url),
+            ("Attributes.entry.1.key", "FilterPolicy"),
+            ("Attributes.entry.1.value", r#"{"kind":["alarm"]}"#),
+            ("ReturnSubscriptionArn", "true"),
+        ],
+        200,
+    )
+    .await;
     let sub_arn = element(&sub.text(), "SubscriptionArn");
     deliver(&f).await;
     let confirmation = rx.bodies().remove(0);
@@ -82,41 +76,48 @@ async fn subscribe_url_certificate_and_unsubscribe_url() {
         text.contains("<key>ConfirmationWasAuthenticated</key><value>false</value>"),
         "{text}"
     );
-    let set = c
-        .query(
-            Service::Sns,
-            "SetSubscriptionAttributes",
-            &[
-                ("SubscriptionArn", &sub_arn),
-                ("AttributeName", "FilterPolicy"),
-                ("AttributeValue", r#"{"a":{"b":["1"]}}"#),
-            ],
-        )
-        .await;
-    assert_eq!(set.status, 400, "{}", set.text());
-    assert!(set.text().contains("nested"), "{}", set.text());
+    let set = call(
+        c,
+        "SetSubscriptionAttributes",
+        &[
+            ("SubscriptionArn", &sub_arn),
+            ("AttributeName", "FilterPolicy"),
+            ("AttributeValue", r#"{"a":{"b":["1"]}}"#),
+        ],
+        400,
+    )
+    .await;
+    assert_contains(&set, "nested");
 
     // PublishBatch: one passes the filter, one does not, one fails.
-    let batch = c
-        .query(
-            Service::Sns,
-            "PublishBatch",
-            &[
-                ("TopicArn", &arn),
-                ("PublishBatchRequestEntries.member.1.Id", "one"),
-                ("PublishBatchRequestEntries.member.1.Message", "m1"),
-                ("PublishBatchRequestEntries.member.1.MessageAttributes.entry.1.Name", "kind"),
-                ("PublishBatchRequestEntries.member.1.MessageAttributes.entry.1.Value.DataType", "String"),
-                ("PublishBatchRequestEntries.member.1.MessageAttributes.entry.1.Value.StringValue", "alarm"),
-                ("PublishBatchRequestEntries.member.2.Id", "two"),
-                ("PublishBatchRequestEntries.member.2.Message", "m2"),
-                ("PublishBatchRequestEntries.member.3.Id", "three"),
-                ("PublishBatchRequestEntries.member.3.Message", "m3"),
-                ("PublishBatchRequestEntries.member.3.Subject", ""),
-            ],
-        )
-        .await;
-    assert_eq!(batch.status, 200, "{}", batch.text());
+    let batch = call(
+        c,
+        "PublishBatch",
+        &[
+            ("TopicArn", &arn),
+            ("PublishBatchRequestEntries.member.1.Id", "one"),
+            ("PublishBatchRequestEntries.member.1.Message", "m1"),
+            (
+                "PublishBatchRequestEntries.member.1.MessageAttributes.entry.1.Name",
+                "kind",
+            ),
+            (
+                "PublishBatchRequestEntries.member.1.MessageAttributes.entry.1.Value.DataType",
+                "String",
+            ),
+            (
+                "PublishBatchRequestEntries.member.1.MessageAttributes.entry.1.Value.StringValue",
+                "alarm",
+            ),
+            ("PublishBatchRequestEntries.member.2.Id", "two"),
+            ("PublishBatchRequestEntries.member.2.Message", "m2"),
+            ("PublishBatchRequestEntries.member.3.Id", "three"),
+            ("PublishBatchRequestEntries.member.3.Message", "m3"),
+            ("PublishBatchRequestEntries.member.3.Subject", ""),
+        ],
+        200,
+    )
+    .await;
     let text = batch.text();
     assert!(text.contains("<Successful><member><Id>one</Id>"), "{text}");
     assert!(text.contains("<Id>two</Id>"), "{text}");
@@ -124,25 +125,20 @@ async fn subscribe_url_certificate_and_unsubscribe_url() {
         text.contains("<Failed><member><Id>three</Id><Code>InvalidParameter</Code>"),
         "{text}"
     );
-    let dup = c
-        .query(
-            Service::Sns,
-            "PublishBatch",
-            &[
-                ("TopicArn", &arn),
-                ("PublishBatchRequestEntries.member.1.Id", "a"),
-                ("PublishBatchRequestEntries.member.1.Message", "m"),
-                ("PublishBatchRequestEntries.member.2.Id", "a"),
-                ("PublishBatchRequestEntries.member.2.Message", "m"),
-            ],
-        )
-        .await;
-    assert_eq!(dup.status, 400);
-    assert!(
-        dup.text().contains("<Code>BatchEntryIdsNotDistinct</Code>"),
-        "{}",
-        dup.text()
-    );
+    let dup = call(
+        c,
+        "PublishBatch",
+        &[
+            ("TopicArn", &arn),
+            ("PublishBatchRequestEntries.member.1.Id", "a"),
+            ("PublishBatchRequestEntries.member.1.Message", "m"),
+            ("PublishBatchRequestEntries.member.2.Id", "a"),
+            ("PublishBatchRequestEntries.member.2.Message", "m"),
+        ],
+        400,
+    )
+    .await;
+    assert_contains(&dup, "<Code>BatchEntryIdsNotDistinct</Code>");
     deliver(&f).await;
     let bodies = rx.bodies();
     assert_eq!(bodies.len(), 2, "only the message that passes the filter");
@@ -155,14 +151,13 @@ async fn subscribe_url_certificate_and_unsubscribe_url() {
         .unsigned_get(local(n["UnsubscribeURL"].as_str().unwrap()))
         .await;
     assert_eq!(un.status, 200, "{}", un.text());
-    let sa = c
-        .query(
-            Service::Sns,
-            "GetSubscriptionAttributes",
-            &[("SubscriptionArn", &sub_arn)],
-        )
-        .await;
-    assert_eq!(sa.status, 404);
+    call(
+        c,
+        "GetSubscriptionAttributes",
+        &[("SubscriptionArn", &sub_arn)],
+        404,
+    )
+    .await;
     deliver(&f).await;
     assert_eq!(
         rx.bodies().last().unwrap()["Type"],

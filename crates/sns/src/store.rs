@@ -7,6 +7,7 @@ use std::sync::Arc;
 use parking_lot::Mutex;
 use redb::TableDefinition;
 
+use openwatch_storage::catalog::{decode_record, put_record, record_key};
 use openwatch_storage::{Catalog, Clock, Wal, WalOptions};
 
 use crate::delivery::{Pending, QueueRecord};
@@ -38,7 +39,7 @@ pub struct Sns {
 }
 
 pub(crate) fn key(account: &str, region: &str, name: &str) -> String {
-    format!("{account}\n{region}\n{name}")
+    record_key(&[account, region, name])
 }
 
 impl Sns {
@@ -122,9 +123,7 @@ impl Sns {
         let tx = self.catalog.db().begin_read().map_err(internal)?;
         let t = tx.open_table(table).map_err(internal)?;
         match t.get(k).map_err(internal)? {
-            Some(v) => serde_json::from_slice(v.value())
-                .map(Some)
-                .map_err(internal),
+            Some(v) => decode_record(v.value(), "SNS").map(Some).map_err(internal),
             None => Ok(None),
         }
     }
@@ -144,33 +143,32 @@ impl Sns {
             }
             out.push((
                 k.value().to_owned(),
-                serde_json::from_slice(v.value()).map_err(internal)?,
+                decode_record(v.value(), "SNS").map_err(internal)?,
             ));
         }
         Ok(out)
     }
 
     pub(crate) fn put_topic(&self, topic: &Topic) -> Result<(), SnsError> {
-        let bytes = serde_json::to_vec(topic).map_err(internal)?;
-        let tx = self.catalog.db().begin_write().map_err(internal)?;
-        {
-            let mut t = tx.open_table(TOPICS).map_err(internal)?;
-            t.insert(
-                key(&topic.account, &topic.region, &topic.name).as_str(),
-                bytes.as_slice(),
-            )
-            .map_err(internal)?;
-        }
-        tx.commit().map_err(internal)
+        let k = key(&topic.account, &topic.region, &topic.name);
+        self.put(TOPICS, &k, topic)
     }
 
     pub(crate) fn put_subscription(&self, sub: &Subscription) -> Result<(), SnsError> {
-        let bytes = serde_json::to_vec(sub).map_err(internal)?;
+        self.put(SUBSCRIPTIONS, &sub.arn, sub)
+    }
+
+    /// Writes one record durably.
+    fn put<T: serde::Serialize>(
+        &self,
+        table: TableDefinition<&str, &[u8]>,
+        k: &str,
+        value: &T,
+    ) -> Result<(), SnsError> {
         let tx = self.catalog.db().begin_write().map_err(internal)?;
         {
-            let mut t = tx.open_table(SUBSCRIPTIONS).map_err(internal)?;
-            t.insert(sub.arn.as_str(), bytes.as_slice())
-                .map_err(internal)?;
+            let mut t = tx.open_table(table).map_err(internal)?;
+            put_record(&mut t, k, value).map_err(internal)?;
         }
         tx.commit().map_err(internal)
     }

@@ -1,9 +1,15 @@
 //! The catalog: a transactional embedded key-value store (redb) for metadata — accounts, users,
 //! keys, and later log groups, alarms, rules. Each domain declares its own typed tables.
 
+mod records;
+
 use std::path::Path;
 
 use redb::TableDefinition;
+
+pub use records::{
+    RecordTable, decode_record, encode_record, load_records, put_record, record_key,
+};
 
 /// The catalog schema this build writes, and the newest it can open. Recorded in the catalog.
 pub const CATALOG_SCHEMA_VERSION: u64 = 1;

@@ -10,6 +10,9 @@
 //!   durable; only then does the cursor advance, in one catalog transaction. A crash in between
 //!   delivers the batch again (at-least-once); a restart loses nothing.
 //! - Ingestion never waits for delivery: PutLogEvents only appends; this job reads behind it.
+//! - A filter whose destination was deleted is disabled and skipped (its cursor stays where it
+//!   was; re-enabling it by PutSubscriptionFilter moves it to the group's newest event). A
+//!   destination whose target group is gone blocks delivery instead: events wait, cursor kept.
 //!
 //! **How events are written into the target group**: AWS hands a Kinesis/Firehose/Lambda target
 //! a gzip `DATA_MESSAGE` envelope (owner, logGroup, logStream, subscriptionFilters, logEvents);
@@ -23,10 +26,16 @@
 
 use std::collections::BTreeMap;
 
+use redb::ReadableTable;
+
 use super::LogStore;
+use super::catalog::{decode, encode};
 use super::event::StoredEvent;
 use super::ingest::InputEvent;
-use super::subscriptions::{TargetGroup, UNREACHABLE_DESTINATION, parse_destination_arn};
+use super::subscriptions::{
+    CURSORS, SUBSCRIPTIONS, SubscriptionFilter, TargetGroup, UNREACHABLE_DESTINATION,
+    parse_destination_arn,
+};
 use crate::error::LogsError;
 use crate::filter_pattern::FilterPattern;
 use crate::limits::{
@@ -49,6 +58,8 @@ pub struct DeliveryReport {
     pub delivered: usize,
     /// Subscriptions whose target could not be reached (their cursor stays).
     pub blocked: usize,
+    /// Subscriptions skipped because their destination was deleted.
+    pub disabled: usize,
 }
 
 /// The target stream name for events of `(account, region, group, stream)`.
@@ -71,6 +82,17 @@ impl LogStore {
                 self.forget_subscription(group_id, &sub.name)?;
                 continue;
             };
+            if sub.disabled {
+                report.disabled += 1;
+                continue;
+            }
+            if self.destination_deleted(&sub.destination_arn)? {
+                // Deleted between the filter's check and its creation: disabled, as
+                // DeleteDestination disables the filters it finds.
+                self.disable_subscription(group_id, &sub.name, &sub.destination_arn)?;
+                report.disabled += 1;
+                continue;
+            }
             let target = match self.resolve_target(&sub.destination_arn) {
                 Ok(t) => t,
                 Err(e) => {
@@ -123,6 +145,16 @@ impl LogStore {
             }
         }
         Ok(report)
+    }
+
+    /// Whether `arn` names a CloudWatch Logs destination that no longer exists.
+    fn destination_deleted(&self, arn: &str) -> Result<bool, LogsError> {
+        match parse_destination_arn(arn) {
+            Some((region, account, name)) => {
+                Ok(self.destination_record(account, region, name)?.is_none())
+            }
+            None => Ok(false),
+        }
     }
 
     /// The log group a subscription's destination ARN writes into now.
@@ -239,5 +271,83 @@ impl LogStore {
             }
             Err(e) => Err(e),
         }
+    }
+
+    /// Every subscription filter with its group id and cursor.
+    pub(crate) fn all_subscriptions(
+        &self,
+    ) -> Result<Vec<(u64, SubscriptionFilter, u64)>, LogsError> {
+        let tx = self.catalog.db().begin_read()?;
+        let subs = match tx.open_table(SUBSCRIPTIONS) {
+            Ok(t) => t,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
+            Err(e) => return Err(e.into()),
+        };
+        let cursors = tx.open_table(CURSORS)?;
+        let mut out = Vec::new();
+        for row in subs.iter()? {
+            let (k, v) = row?;
+            let (gid, name) = k.value();
+            let cursor = cursors.get((gid, name))?.map_or(0, |c| c.value());
+            out.push((gid, decode(v.value())?, cursor));
+        }
+        Ok(out)
+    }
+
+    /// Records that a subscription handled every event up to `seq` (if it still exists).
+    pub(crate) fn advance_cursor(
+        &self,
+        group_id: u64,
+        name: &str,
+        seq: u64,
+    ) -> Result<(), LogsError> {
+        let tx = self.catalog.db().begin_write()?;
+        {
+            let exists = tx
+                .open_table(SUBSCRIPTIONS)?
+                .get((group_id, name))?
+                .is_some();
+            let mut cursors = tx.open_table(CURSORS)?;
+            let current = cursors.get((group_id, name))?.map_or(0, |c| c.value());
+            if exists && seq > current {
+                cursors.insert((group_id, name), seq)?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Marks a subscription disabled (its destination is gone), if it still names `arn`.
+    pub(crate) fn disable_subscription(
+        &self,
+        group_id: u64,
+        name: &str,
+        arn: &str,
+    ) -> Result<(), LogsError> {
+        let tx = self.catalog.db().begin_write()?;
+        {
+            let mut subs = tx.open_table(SUBSCRIPTIONS)?;
+            let current: Option<SubscriptionFilter> = subs
+                .get((group_id, name))?
+                .map(|v| decode(v.value()))
+                .transpose()?;
+            if let Some(mut f) = current.filter(|f| f.destination_arn == arn) {
+                f.disabled = true;
+                subs.insert((group_id, name), encode(&f)?.as_slice())?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Removes the subscriptions of a deleted group.
+    pub(crate) fn forget_subscription(&self, group_id: u64, name: &str) -> Result<(), LogsError> {
+        let tx = self.catalog.db().begin_write()?;
+        {
+            tx.open_table(SUBSCRIPTIONS)?.remove((group_id, name))?;
+            tx.open_table(CURSORS)?.remove((group_id, name))?;
+        }
+        tx.commit()?;
+        Ok(())
     }
 }

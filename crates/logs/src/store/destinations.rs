@@ -1,34 +1,40 @@
 //! Destinations: PutDestination / PutDestinationPolicy / DescribeDestinations / DeleteDestination,
-//! and the access-policy check cross-account PutSubscriptionFilter makes.
+//! their tags (TagResource / UntagResource / ListTagsForResource on destination ARNs), and the
+//! access-policy check cross-account PutSubscriptionFilter makes ([`policy`]).
 //!
-//! A destination is one record in `logs_destinations`, keyed by (account, region, name). Its
-//! `targetArn` must be a log group of any account and region of this server (this server has no
-//! Kinesis stream or Firehose): the way to aggregate many accounts' and regions' logs in one
-//! place. Its access policy is an IAM policy document (at most 5120 bytes) whose `Allow`
-//! statements name sender accounts (`Principal: {"AWS": ["111122223333", ...]}`, account ids or
-//! `arn:aws:iam::<account>:...` ARNs; `*` is not supported, as on AWS), the action
-//! `logs:PutSubscriptionFilter` (or a wildcard covering it) and the destination's ARN (or a
-//! wildcard). `Deny` statements win. A statement with a `Condition` cannot be evaluated here: it
-//! never allows, and a `Deny` with a condition always denies.
+//! A destination is one record in `logs_destinations`, keyed by (account, region, name), holding
+//! its access policy and tags. Its `targetArn` must be a log group of any account and region of
+//! this server (this server has no Kinesis stream or Firehose): the way to aggregate many
+//! accounts' and regions' logs in one place.
+//!
+//! DeleteDestination, as AWS documents, "eventually disables all the subscription filters that
+//! publish to it": in the same transaction every subscription filter naming the destination's
+//! ARN is marked disabled; a disabled filter delivers nothing more (events it had not yet
+//! delivered are not delivered) and stays listed until deleted or replaced. A destination of the
+//! same name created later does not revive it; PutSubscriptionFilter on it does (from the
+//! group's newest event, like a new filter).
+
+mod policy;
 
 use redb::{ReadableTable, TableDefinition};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use super::LogStore;
 use super::catalog::{decode, encode};
 use super::groups::{check_limit, invalid_token};
-use super::subscriptions::destination_arn;
+use super::subscriptions::{SUBSCRIPTIONS, SubscriptionFilter, destination_arn};
 use crate::error::LogsError;
 use crate::limits::MAX_DESCRIBE_LIMIT;
-use crate::names::parse_group_arn;
+use crate::model::Tags;
+use crate::names::{check_tag_count, parse_group_arn, validate_tag_key, validate_tags};
+
+pub use policy::MAX_ACCESS_POLICY_BYTES;
+pub(crate) use policy::{AccessPolicy, Subscriber};
 
 /// Destinations by (account, region, name).
 pub(crate) const DESTINATIONS: TableDefinition<(&str, &str, &str), &[u8]> =
     TableDefinition::new("logs_destinations");
 
-/// Largest destination access policy, in bytes.
-pub const MAX_ACCESS_POLICY_BYTES: usize = 5120;
 /// Longest destination name.
 pub const MAX_DESTINATION_NAME_LEN: usize = 512;
 
@@ -42,6 +48,8 @@ pub(crate) struct DestinationRecord {
     pub role_arn: String,
     pub access_policy: Option<String>,
     pub creation_time: i64,
+    #[serde(default)]
+    pub tags: Tags,
 }
 
 /// A destination as PutDestination and DescribeDestinations report it.
@@ -90,132 +98,10 @@ fn validate_destination_name(name: &str, member: &str) -> Result<(), LogsError> 
     Ok(())
 }
 
-fn one_or_many(v: Option<&Value>) -> Vec<&Value> {
-    match v {
-        Some(Value::Array(items)) => items.iter().collect(),
-        Some(other) => vec![other],
-        None => Vec::new(),
-    }
-}
-
-/// `*` and `?` wildcards, case-sensitive unless `fold` (IAM actions are case-insensitive).
-fn glob(pattern: &str, text: &str, fold: bool) -> bool {
-    let (p, t): (Vec<char>, Vec<char>) = if fold {
-        (
-            pattern.to_ascii_lowercase().chars().collect(),
-            text.to_ascii_lowercase().chars().collect(),
-        )
-    } else {
-        (pattern.chars().collect(), text.chars().collect())
-    };
-    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some(pi);
-            mark = ti;
-            pi += 1;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            ti = mark;
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|c| *c == '*')
-}
-
-/// The sender accounts a statement's principal names.
-fn principal_accounts(statement: &Value) -> Vec<String> {
-    let aws = statement.get("Principal").and_then(|p| p.get("AWS"));
-    one_or_many(aws)
-        .into_iter()
-        .filter_map(Value::as_str)
-        .filter_map(|p| match p.strip_prefix("arn:aws:iam::") {
-            Some(rest) => rest.split(':').next().map(str::to_owned),
-            None => Some(p.to_owned()),
-        })
-        .collect()
-}
-
-/// Validates an access policy document: JSON, statements with Effect, Principal (no `*`),
-/// Action and Resource.
-fn validate_policy(policy: &str) -> Result<(), LogsError> {
-    if policy.len() > MAX_ACCESS_POLICY_BYTES {
-        return Err(LogsError::invalid(format!(
-            "1 validation error detected: Value at 'accessPolicy' failed to satisfy constraint: Member must have length less than or equal to {MAX_ACCESS_POLICY_BYTES}"
-        )));
-    }
-    let bad = |why: &str| LogsError::invalid(format!("Invalid access policy: {why}"));
-    let doc: Value = serde_json::from_str(policy).map_err(|_| bad("not a JSON document"))?;
-    let statements = one_or_many(doc.get("Statement"));
-    if statements.is_empty() {
-        return Err(bad("it has no Statement"));
-    }
-    for s in statements {
-        match s.get("Effect").and_then(Value::as_str) {
-            Some("Allow" | "Deny") => {}
-            _ => return Err(bad("each statement needs Effect Allow or Deny")),
-        }
-        let principal = s.get("Principal");
-        if principal.is_some_and(|p| p.as_str() == Some("*"))
-            || one_or_many(principal.and_then(|p| p.get("AWS")))
-                .iter()
-                .any(|v| v.as_str() == Some("*"))
-        {
-            return Err(bad(
-                "`*` is not supported as a principal; list each sender account",
-            ));
-        }
-        if principal_accounts(s).is_empty() {
-            return Err(bad("each statement needs a Principal with AWS accounts"));
-        }
-        if one_or_many(s.get("Action")).is_empty() || one_or_many(s.get("Resource")).is_empty() {
-            return Err(bad("each statement needs Action and Resource"));
-        }
-    }
-    Ok(())
-}
-
-/// Whether a destination's policy lets `account` subscribe to it (`arn`).
-pub(crate) fn policy_allows(dest: &DestinationRecord, account: &str, arn: &str) -> bool {
-    let Some(doc) = dest
-        .access_policy
-        .as_deref()
-        .and_then(|p| serde_json::from_str::<Value>(p).ok())
-    else {
-        return false;
-    };
-    let mut allowed = false;
-    for s in one_or_many(doc.get("Statement")) {
-        let applies = principal_accounts(s).iter().any(|a| a == account)
-            && one_or_many(s.get("Action"))
-                .iter()
-                .filter_map(|a| a.as_str())
-                .any(|a| glob(a, "logs:PutSubscriptionFilter", true))
-            && one_or_many(s.get("Resource"))
-                .iter()
-                .filter_map(|r| r.as_str())
-                .any(|r| glob(r, arn, false));
-        if !applies {
-            continue;
-        }
-        let conditional = s.get("Condition").is_some();
-        match s.get("Effect").and_then(Value::as_str) {
-            Some("Deny") => return false,
-            Some("Allow") if !conditional => allowed = true,
-            _ => {}
-        }
-    }
-    allowed
-}
-
 impl LogStore {
     /// Creates or updates a destination (an existing one keeps its access policy and creation
-    /// time). `target_arn` must name an existing log group of this server.
+    /// time; `tags` are added to its tags, replacing values of the same keys).
+    /// `target_arn` must name an existing log group of this server.
     pub fn put_destination(
         &self,
         account: &str,
@@ -223,6 +109,7 @@ impl LogStore {
         name: &str,
         target_arn: &str,
         role_arn: &str,
+        tags: Tags,
     ) -> Result<Destination, LogsError> {
         validate_destination_name(name, "destinationName")?;
         if role_arn.is_empty() {
@@ -230,6 +117,7 @@ impl LogStore {
                 "1 validation error detected: Value '' at 'roleArn' failed to satisfy constraint: Member must have length greater than or equal to 1",
             ));
         }
+        validate_tags(&tags)?;
         let (t_region, t_account, t_name) = parse_group_arn(target_arn).ok_or_else(|| {
             LogsError::invalid(format!(
                 "Invalid targetArn '{target_arn}': this server delivers to CloudWatch Logs log groups (arn:aws:logs:<region>:<account>:log-group:<name>)."
@@ -253,6 +141,9 @@ impl LogStore {
                 .get((account, region, name))?
                 .map(|v| decode(v.value()))
                 .transpose()?;
+            let mut merged = old.as_ref().map(|o| o.tags.clone()).unwrap_or_default();
+            merged.extend(tags);
+            check_tag_count(merged.len())?;
             let rec = DestinationRecord {
                 account: account.to_owned(),
                 region: region.to_owned(),
@@ -261,6 +152,7 @@ impl LogStore {
                 role_arn: role_arn.to_owned(),
                 access_policy: old.as_ref().and_then(|o| o.access_policy.clone()),
                 creation_time: old.as_ref().map_or(now, |o| o.creation_time),
+                tags: merged,
             };
             table.insert((account, region, name), encode(&rec)?.as_slice())?;
             rec
@@ -269,8 +161,10 @@ impl LogStore {
         Ok(rec.public())
     }
 
-    /// Sets a destination's access policy. `force_update` is accepted (AWS uses it when moving a
-    /// policy to organization ids, which this server does not have).
+    /// Sets a destination's access policy (validated whole first: see [`policy`]).
+    /// `force_update` is accepted: AWS asks for it when a policy moves from account ids to an
+    /// organization id, to confirm the senders' filters were updated; this server has no
+    /// organizations and no sender-side role to update, so it changes nothing here.
     pub fn put_destination_policy(
         &self,
         account: &str,
@@ -280,7 +174,21 @@ impl LogStore {
         _force_update: bool,
     ) -> Result<(), LogsError> {
         validate_destination_name(name, "destinationName")?;
-        validate_policy(policy)?;
+        AccessPolicy::parse(policy)?;
+        self.update_destination(account, region, name, |rec| {
+            rec.access_policy = Some(policy.to_owned());
+            Ok(())
+        })
+    }
+
+    /// Applies `change` to a destination's record in one transaction.
+    fn update_destination(
+        &self,
+        account: &str,
+        region: &str,
+        name: &str,
+        change: impl FnOnce(&mut DestinationRecord) -> Result<(), LogsError>,
+    ) -> Result<(), LogsError> {
         let tx = self.catalog.db().begin_write()?;
         {
             let mut table = tx.open_table(DESTINATIONS)?;
@@ -289,15 +197,15 @@ impl LogStore {
                 .map(|v| decode(v.value()))
                 .transpose()?
                 .ok_or_else(destination_not_found)?;
-            rec.access_policy = Some(policy.to_owned());
+            change(&mut rec)?;
             table.insert((account, region, name), encode(&rec)?.as_slice())?;
         }
         tx.commit()?;
         Ok(())
     }
 
-    /// Deletes a destination. Subscription filters that name it stop delivering (their events
-    /// wait, as on AWS the filter's deliveries fail).
+    /// Deletes a destination and, in the same transaction, disables every subscription filter
+    /// that publishes to it (see the module documentation).
     pub fn delete_destination(
         &self,
         account: &str,
@@ -305,6 +213,7 @@ impl LogStore {
         name: &str,
     ) -> Result<(), LogsError> {
         validate_destination_name(name, "destinationName")?;
+        let arn = destination_arn(region, account, name);
         let tx = self.catalog.db().begin_write()?;
         {
             let mut table = tx.open_table(DESTINATIONS)?;
@@ -312,9 +221,73 @@ impl LogStore {
             if !removed {
                 return Err(destination_not_found());
             }
+            let mut subs = tx.open_table(SUBSCRIPTIONS)?;
+            let mut disabled = Vec::new();
+            for row in subs.iter()? {
+                let (k, v) = row?;
+                let mut f: SubscriptionFilter = decode(v.value())?;
+                if f.destination_arn == arn && !f.disabled {
+                    f.disabled = true;
+                    let (gid, fname) = k.value();
+                    disabled.push(((gid, fname.to_owned()), f));
+                }
+            }
+            for ((gid, fname), f) in disabled {
+                subs.insert((gid, fname.as_str()), encode(&f)?.as_slice())?;
+            }
         }
         tx.commit()?;
         Ok(())
+    }
+
+    /// Adds or replaces tags of one of the caller's destinations (at most 50 in all).
+    pub fn tag_destination(
+        &self,
+        account: &str,
+        region: &str,
+        name: &str,
+        tags: Tags,
+    ) -> Result<(), LogsError> {
+        validate_tags(&tags)?;
+        self.retag_destination((account, region, name), tags, &[])
+    }
+
+    /// Removes tags of a destination by key (unknown keys are ignored).
+    pub fn untag_destination(
+        &self,
+        account: &str,
+        region: &str,
+        name: &str,
+        keys: &[String],
+    ) -> Result<(), LogsError> {
+        keys.iter().try_for_each(|k| validate_tag_key(k))?;
+        self.retag_destination((account, region, name), Tags::new(), keys)
+    }
+
+    /// Removes `remove`, then adds `add`, to a destination's tags, in one transaction.
+    fn retag_destination(
+        &self,
+        (account, region, name): (&str, &str, &str),
+        add: Tags,
+        remove: &[String],
+    ) -> Result<(), LogsError> {
+        self.update_destination(account, region, name, |rec| {
+            rec.tags.retain(|k, _| !remove.contains(k));
+            rec.tags.extend(add);
+            check_tag_count(rec.tags.len())
+        })
+    }
+
+    /// A destination's tags.
+    pub fn destination_tags(
+        &self,
+        account: &str,
+        region: &str,
+        name: &str,
+    ) -> Result<Tags, LogsError> {
+        self.destination_record(account, region, name)?
+            .map(|r| r.tags)
+            .ok_or_else(destination_not_found)
     }
 
     /// Lists the caller's destinations in name order.
@@ -379,60 +352,4 @@ impl LogStore {
 
 fn destination_not_found() -> LogsError {
     LogsError::NotFound("The specified destination does not exist.".into())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn dest(policy: &str) -> DestinationRecord {
-        DestinationRecord {
-            account: "111111111111".into(),
-            region: "us-east-1".into(),
-            name: "agg".into(),
-            target_arn: "arn:aws:logs:us-east-1:111111111111:log-group:all".into(),
-            role_arn: "arn:aws:iam::111111111111:role/r".into(),
-            access_policy: Some(policy.into()),
-            creation_time: 0,
-        }
-    }
-
-    const ARN: &str = "arn:aws:logs:us-east-1:111111111111:destination:agg";
-
-    #[test]
-    fn policies_allow_listed_accounts_and_deny_wins() {
-        let p = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["222222222222","arn:aws:iam::333333333333:root"]},"Action":"logs:PutSubscriptionFilter","Resource":"arn:aws:logs:us-east-1:111111111111:destination:*"}]}"#;
-        validate_policy(p).unwrap_or_else(|e| panic!("{e}"));
-        assert!(policy_allows(&dest(p), "222222222222", ARN));
-        assert!(policy_allows(&dest(p), "333333333333", ARN));
-        assert!(!policy_allows(&dest(p), "444444444444", ARN));
-        let deny = r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"222222222222"},"Action":"logs:*","Resource":"*"},{"Effect":"Deny","Principal":{"AWS":"222222222222"},"Action":"logs:PutSubscriptionFilter","Resource":"*"}]}"#;
-        assert!(!policy_allows(&dest(deny), "222222222222", ARN));
-        let other_action = r#"{"Statement":{"Effect":"Allow","Principal":{"AWS":"222222222222"},"Action":"logs:PutLogEvents","Resource":"*"}}"#;
-        assert!(!policy_allows(&dest(other_action), "222222222222", ARN));
-    }
-
-    #[test]
-    fn invalid_policies_are_refused() {
-        for p in [
-            "not json",
-            r#"{"Statement":[]}"#,
-            r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"logs:*","Resource":"*"}]}"#,
-            r#"{"Statement":[{"Effect":"Maybe","Principal":{"AWS":"1"},"Action":"logs:*","Resource":"*"}]}"#,
-        ] {
-            assert!(validate_policy(p).is_err(), "{p}");
-        }
-    }
-
-    #[test]
-    fn glob_matches_wildcards() {
-        assert!(glob("logs:*", "logs:PutSubscriptionFilter", true));
-        assert!(glob(
-            "LOGS:putsubscriptionfilter",
-            "logs:PutSubscriptionFilter",
-            true
-        ));
-        assert!(glob("a?c*", "abcdef", false));
-        assert!(!glob("a*d", "abc", false));
-    }
 }

@@ -13,13 +13,18 @@
 //! a log group of the caller's account (`arn:aws:logs:<region>:<account>:log-group:<name>`, any
 //! region). Kinesis, Firehose and Lambda do not exist on this server: such ARNs fail as AWS fails
 //! for a destination it cannot reach.
+//!
+//! A filter whose destination was deleted is `disabled` (see `destinations`): it is still listed
+//! but delivers nothing; replacing it (PutSubscriptionFilter with its name) enables it again with
+//! its cursor moved to the group's newest event, so the events it skipped are not sent late.
 
+use openwatch_iam::ConditionContext;
 use redb::{ReadableTable, TableDefinition};
 use serde::{Deserialize, Serialize};
 
 use super::LogStore;
 use super::catalog::{decode, encode};
-use super::destinations::{DESTINATIONS, DestinationRecord, policy_allows};
+use super::destinations::{AccessPolicy, DESTINATIONS, DestinationRecord, Subscriber};
 use super::groups::{check_limit, invalid_token};
 use crate::error::LogsError;
 use crate::filter_pattern::FilterPattern;
@@ -56,6 +61,9 @@ pub struct SubscriptionFilter {
     /// The group's (account, region): where the filter lives.
     pub account: String,
     pub region: String,
+    /// Set when the filter's destination was deleted: it delivers nothing until replaced.
+    #[serde(default)]
+    pub disabled: bool,
 }
 
 /// A page of subscription filters.
@@ -74,6 +82,10 @@ pub struct SubscriptionFilterInput {
     pub destination_arn: String,
     pub role_arn: Option<String>,
     pub distribution: Option<String>,
+    /// The caller's ARN, for another account's destination policy (`None`: the account root).
+    pub caller_arn: Option<String>,
+    /// The request's condition keys, for another account's destination policy.
+    pub context: ConditionContext,
 }
 
 /// Where a subscription's events go: a log group `(account, region, name)`.
@@ -108,7 +120,7 @@ impl LogStore {
         &self,
         account: &str,
         region: &str,
-        input: SubscriptionFilterInput,
+        mut input: SubscriptionFilterInput,
     ) -> Result<(), LogsError> {
         validate_group_name(&input.group)?;
         validate_filter_name(&input.name)?;
@@ -131,9 +143,29 @@ impl LogStore {
             let g = state.group(account, region, &input.group)?;
             (g.rec.id, g.next_seq)
         };
-        self.check_destination(account, region, &input.group, &input.destination_arn)?;
+        let subscriber = Subscriber {
+            arn: input.caller_arn.take(),
+            context: std::mem::take(&mut input.context),
+        };
+        self.check_destination(
+            account,
+            region,
+            &input.group,
+            &input.destination_arn,
+            &subscriber,
+        )?;
         let tx = self.catalog.db().begin_write()?;
         {
+            // The destination may have been deleted since it was checked.
+            if let Some((d_region, d_account, d_name)) =
+                parse_destination_arn(&input.destination_arn)
+                && tx
+                    .open_table(DESTINATIONS)?
+                    .get((d_account, d_region, d_name))?
+                    .is_none()
+            {
+                return Err(LogsError::invalid(UNREACHABLE_DESTINATION));
+            }
             let mut subs = tx.open_table(SUBSCRIPTIONS)?;
             let mut existing = Vec::new();
             for row in subs.range((group_id, "")..)? {
@@ -145,11 +177,13 @@ impl LogStore {
                 existing.push(name.to_owned());
             }
             let replacing = existing.contains(&input.name);
+            let mut restart_cursor = !replacing;
             let creation_time = if replacing {
                 let old = subs
                     .get((group_id, input.name.as_str()))?
                     .map(|v| decode::<SubscriptionFilter>(v.value()))
                     .transpose()?;
+                restart_cursor = old.as_ref().is_some_and(|o| o.disabled);
                 old.map_or(now, |o| o.creation_time)
             } else {
                 if existing.len() >= MAX_SUBSCRIPTION_FILTERS_PER_GROUP {
@@ -169,9 +203,10 @@ impl LogStore {
                 creation_time,
                 account: account.to_owned(),
                 region: region.to_owned(),
+                disabled: false,
             };
             subs.insert((group_id, input.name.as_str()), encode(&rec)?.as_slice())?;
-            if !replacing {
+            if restart_cursor {
                 tx.open_table(CURSORS)?
                     .insert((group_id, input.name.as_str()), next_seq.saturating_sub(1))?;
             }
@@ -180,14 +215,15 @@ impl LogStore {
         Ok(())
     }
 
-    /// Checks that a subscription of `(account, region, group)` may send to `arn`, and returns
-    /// the log group the events will be written to.
-    pub(crate) fn check_destination(
+    /// Checks that a subscription of `(account, region, group)` created by `subscriber` may
+    /// send to `arn`, and returns the log group the events will be written to.
+    fn check_destination(
         &self,
         account: &str,
         region: &str,
         group: &str,
         arn: &str,
+        subscriber: &Subscriber,
     ) -> Result<TargetGroup, LogsError> {
         if let Some((d_region, d_account, d_name)) = parse_destination_arn(arn) {
             // As on AWS, the destination is in the log group's region (its target may be in
@@ -198,7 +234,7 @@ impl LogStore {
             let dest = self
                 .destination_record(d_account, d_region, d_name)?
                 .ok_or_else(|| LogsError::invalid(UNREACHABLE_DESTINATION))?;
-            if d_account != account && !policy_allows(&dest, account, arn) {
+            if d_account != account && !self.policy_allows(&dest, account, arn, subscriber) {
                 return Err(LogsError::AccessDenied(format!(
                     "User with accountId: {account} is not authorized to perform: logs:PutSubscriptionFilter on resource: {arn}"
                 )));
@@ -252,12 +288,39 @@ impl LogStore {
                 }
             };
             for (_, f) in self.subscriptions_of(group_id)? {
+                if f.disabled {
+                    continue;
+                }
                 if let Ok(t) = self.resolve_target(&f.destination_arn) {
                     todo.push(t);
                 }
             }
         }
         Ok(())
+    }
+
+    /// Whether `dest`'s access policy lets `subscriber` of `account` subscribe to it (`arn`);
+    /// the destination's tags are the `aws:ResourceTag/<key>` condition keys. A stored policy
+    /// that no longer parses allows nobody.
+    fn policy_allows(
+        &self,
+        dest: &DestinationRecord,
+        account: &str,
+        arn: &str,
+        subscriber: &Subscriber,
+    ) -> bool {
+        let Some(policy) = dest
+            .access_policy
+            .as_deref()
+            .and_then(|p| AccessPolicy::parse(p).ok())
+        else {
+            return false;
+        };
+        let mut context = subscriber.full_context(account, self.now());
+        for (k, v) in &dest.tags {
+            context.insert(&format!("aws:ResourceTag/{k}"), v.clone());
+        }
+        policy.allows(account, &subscriber.arn_or_root(account), arn, &context)
     }
 
     /// The log group a destination writes into, if it still exists.
@@ -379,60 +442,5 @@ impl LogStore {
             out.push((name.to_owned(), decode(v.value())?));
         }
         Ok(out)
-    }
-
-    /// Every subscription filter with its group id and cursor.
-    pub(crate) fn all_subscriptions(
-        &self,
-    ) -> Result<Vec<(u64, SubscriptionFilter, u64)>, LogsError> {
-        let tx = self.catalog.db().begin_read()?;
-        let subs = match tx.open_table(SUBSCRIPTIONS) {
-            Ok(t) => t,
-            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
-            Err(e) => return Err(e.into()),
-        };
-        let cursors = tx.open_table(CURSORS)?;
-        let mut out = Vec::new();
-        for row in subs.iter()? {
-            let (k, v) = row?;
-            let (gid, name) = k.value();
-            let cursor = cursors.get((gid, name))?.map_or(0, |c| c.value());
-            out.push((gid, decode(v.value())?, cursor));
-        }
-        Ok(out)
-    }
-
-    /// Records that a subscription handled every event up to `seq` (if it still exists).
-    pub(crate) fn advance_cursor(
-        &self,
-        group_id: u64,
-        name: &str,
-        seq: u64,
-    ) -> Result<(), LogsError> {
-        let tx = self.catalog.db().begin_write()?;
-        {
-            let exists = tx
-                .open_table(SUBSCRIPTIONS)?
-                .get((group_id, name))?
-                .is_some();
-            let mut cursors = tx.open_table(CURSORS)?;
-            let current = cursors.get((group_id, name))?.map_or(0, |c| c.value());
-            if exists && seq > current {
-                cursors.insert((group_id, name), seq)?;
-            }
-        }
-        tx.commit()?;
-        Ok(())
-    }
-
-    /// Removes the subscriptions of a deleted group.
-    pub(crate) fn forget_subscription(&self, group_id: u64, name: &str) -> Result<(), LogsError> {
-        let tx = self.catalog.db().begin_write()?;
-        {
-            tx.open_table(SUBSCRIPTIONS)?.remove((group_id, name))?;
-            tx.open_table(CURSORS)?.remove((group_id, name))?;
-        }
-        tx.commit()?;
-        Ok(())
     }
 }

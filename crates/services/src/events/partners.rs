@@ -4,11 +4,12 @@
 //! customer's (ListEventSources, DescribeEventSource, ActivateEventSource,
 //! DeactivateEventSource). Partner buses are made by CreateEventBus with EventSourceName.
 
-use openwatch_events::{EntryResult, EventEntry, Events, PageRequest, PartnerSource};
+use openwatch_events::{EventEntry, Events, PageRequest, PartnerSource};
 use openwatch_wire::{CallContext, Timestamp};
 use serde::{Deserialize, Serialize};
 
 use super::errors::{R, api_error};
+use super::put_events::result_entries;
 use super::{Empty, PutEventsResultEntry};
 
 #[derive(Debug, Default, Deserialize, Serialize)]
@@ -306,25 +307,7 @@ pub(super) async fn put_partner_events(
         .put_partner_events(ctx.account.as_str(), &ctx.region, &entries)
         .await
         .map_err(api_error)?;
-    let mut failed = 0;
-    let entries = results
-        .into_iter()
-        .map(|r| match r {
-            EntryResult::Accepted { event_id } => PutEventsResultEntry {
-                event_id: Some(event_id),
-                error_code: None,
-                error_message: None,
-            },
-            EntryResult::Failed { code, message } => {
-                failed += 1;
-                PutEventsResultEntry {
-                    event_id: None,
-                    error_code: Some(code),
-                    error_message: Some(message),
-                }
-            }
-        })
-        .collect();
+    let (failed, entries) = result_entries(results);
     Ok(PutPartnerEventsOutput {
         failed_entry_count: failed,
         entries,

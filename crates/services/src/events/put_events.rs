@@ -98,6 +98,16 @@ pub(super) async fn put_events(
         .put_events(ctx.account.as_str(), &ctx.region, &entries)
         .await
         .map_err(api_error)?;
+    let (failed, entries) = result_entries(results);
+    Ok(PutEventsOutput {
+        failed_entry_count: failed,
+        entries,
+    })
+}
+
+/// The response entries for PutEvents' and PutPartnerEvents' per-entry results, and how many
+/// failed.
+pub(super) fn result_entries(results: Vec<EntryResult>) -> (usize, Vec<PutEventsResultEntry>) {
     let mut failed = 0;
     let entries = results
         .into_iter()
@@ -117,8 +127,5 @@ pub(super) async fn put_events(
             }
         })
         .collect();
-    Ok(PutEventsOutput {
-        failed_entry_count: failed,
-        entries,
-    })
+    (failed, entries)
 }

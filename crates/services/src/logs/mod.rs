@@ -33,7 +33,7 @@ pub use streams::*;
 pub use subscriptions::*;
 pub use tags::*;
 
-use resources::{arn_resource, group_of_arn, group_resource, stream_resource};
+use resources::{arn_resource, group_resource, stream_resource};
 
 #[derive(Debug, Default, Serialize)]
 pub struct Empty {}
@@ -219,36 +219,21 @@ pub fn register(registry: &mut Registry, store: Arc<LogStore>) {
         store,
         "TagResource",
         arn_resource,
-        |s, ctx, i: TagResourceInput| {
-            let group = group_of_arn(&ctx, &i.resource_arn)?;
-            s.tag_log_group(ctx.account.as_str(), &ctx.region, &group, i.tags)
-                .map(|()| Empty {})
-                .map_err(api_error)
-        }
+        |s, ctx, i: TagResourceInput| tags::tag_resource(&s, &ctx, i)
     );
     op!(
         registry,
         store,
         "UntagResource",
         arn_resource,
-        |s, ctx, i: UntagResourceInput| {
-            let group = group_of_arn(&ctx, &i.resource_arn)?;
-            s.untag_log_group(ctx.account.as_str(), &ctx.region, &group, &i.tag_keys)
-                .map(|()| Empty {})
-                .map_err(api_error)
-        }
+        |s, ctx, i: UntagResourceInput| tags::untag_resource(&s, &ctx, i)
     );
     read_op!(
         registry,
         store,
         "ListTagsForResource",
         arn_resource,
-        |s, ctx, i: ResourceArnInput| {
-            let group = group_of_arn(&ctx, &i.resource_arn)?;
-            s.list_tags(ctx.account.as_str(), &ctx.region, &group)
-                .map(|tags| TagsOutput { tags })
-                .map_err(api_error)
-        }
+        |s, ctx, i: ResourceArnInput| tags::list_tags_for_resource(&s, &ctx, i)
     );
     op!(
         registry,

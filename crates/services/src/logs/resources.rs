@@ -1,7 +1,9 @@
 //! Which log group an input names: the resource ARNs operations authorize against, and the group
-//! named by `logGroupName` / `logGroupIdentifier` or by a tagging ARN.
+//! named by `logGroupName` / `logGroupIdentifier`, and the group or destination a tagging ARN
+//! names.
 
 use openwatch_logs::names::{group_arn, group_name_from_identifier, parse_group_arn};
+use openwatch_logs::store::parse_destination_arn;
 use openwatch_wire::{ApiError, CallContext, Value};
 
 use super::errors::invalid;
@@ -51,10 +53,24 @@ pub(super) fn group_of(
     }
 }
 
-/// The group a tagging ARN names, if it is in the caller's account and region.
-pub(super) fn group_of_arn(ctx: &CallContext, arn: &str) -> Result<String, ApiError> {
-    let (region, account, name) =
-        parse_group_arn(arn).ok_or_else(|| invalid(format!("Invalid resource arn: {arn}")))?;
+/// A resource TagResource, UntagResource and ListTagsForResource can name.
+pub(super) enum Taggable {
+    /// A log group, by name.
+    Group(String),
+    /// A destination, by name.
+    Destination(String),
+}
+
+/// The log group or destination a tagging ARN names, if it is in the caller's account and
+/// region (anything else does not exist for the caller).
+pub(super) fn taggable_of_arn(ctx: &CallContext, arn: &str) -> Result<Taggable, ApiError> {
+    let (region, account, found) = if let Some((r, a, n)) = parse_group_arn(arn) {
+        (r, a, Taggable::Group(n.to_owned()))
+    } else if let Some((r, a, n)) = parse_destination_arn(arn) {
+        (r, a, Taggable::Destination(n.to_owned()))
+    } else {
+        return Err(invalid(format!("Invalid resource arn: {arn}")));
+    };
     if account != ctx.account.as_str() || region != ctx.region {
         return Err(ApiError::new(
             400,
@@ -62,5 +78,5 @@ pub(super) fn group_of_arn(ctx: &CallContext, arn: &str) -> Result<String, ApiEr
             "The specified resource does not exist.",
         ));
     }
-    Ok(name.to_owned())
+    Ok(found)
 }

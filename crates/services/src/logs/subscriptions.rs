@@ -4,6 +4,8 @@
 
 use std::sync::Arc;
 
+use openwatch_iam::ConditionContext;
+use openwatch_iam::policy::keys;
 use openwatch_logs::{Destination, LogStore, SubscriptionFilterInput, destination_arn as dest_arn};
 use openwatch_wire::{ApiError, CallContext, Operation, Registry, Service, Value};
 use serde::de::DeserializeOwned;
@@ -26,6 +28,10 @@ pub struct PutSubscriptionFilterInput {
     pub distribution: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apply_on_transformed_logs: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field_selection_criteria: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emit_system_fields: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -228,17 +234,13 @@ pub(super) fn register(registry: &mut Registry, store: &Arc<LogStore>) {
         destination_resource,
         false,
         |s, ctx, i: PutDestinationInput| {
-            if i.tags.as_ref().is_some_and(|t| !t.is_empty()) {
-                return Err(super::errors::invalid(
-                    "Tags on destinations are not supported by this server.",
-                ));
-            }
             s.put_destination(
                 ctx.account.as_str(),
                 &ctx.region,
                 &i.destination_name,
                 &i.target_arn,
                 &i.role_arn,
+                i.tags.unwrap_or_default(),
             )
             .map(|d| PutDestinationOutput {
                 destination: destination_shape(d),
@@ -314,6 +316,11 @@ fn put_subscription_filter(
             "applyOnTransformedLogs is not supported: this server has no log transformers.",
         ));
     }
+    if i.field_selection_criteria.is_some() || i.emit_system_fields.is_some() {
+        return Err(super::errors::invalid(
+            "fieldSelectionCriteria and emitSystemFields are not supported by this server.",
+        ));
+    }
     s.put_subscription_filter(
         ctx.account.as_str(),
         &ctx.region,
@@ -324,10 +331,38 @@ fn put_subscription_filter(
             destination_arn: i.destination_arn,
             role_arn: i.role_arn,
             distribution: i.distribution,
+            caller_arn: Some(ctx.caller.arn.clone()),
+            context: policy_context(ctx),
         },
     )
     .map(|()| Empty {})
     .map_err(api_error)
+}
+
+/// The condition keys another account's destination policy may test: the request's and the
+/// caller's (the log store adds the request time if missing).
+fn policy_context(ctx: &CallContext) -> ConditionContext {
+    let caller = &ctx.caller;
+    let mut c = ConditionContext::new();
+    c.insert(keys::SOURCE_IP, ctx.source_ip.to_string())
+        .insert(keys::USER_AGENT, ctx.user_agent.clone())
+        .insert(keys::REQUESTED_REGION, ctx.region.clone())
+        .insert(keys::PRINCIPAL_ACCOUNT, ctx.account.as_str())
+        .insert(keys::PRINCIPAL_ARN, caller.arn.clone())
+        .insert(keys::USERID, caller.principal_id.clone())
+        .insert(
+            keys::PRINCIPAL_TYPE,
+            if caller.identity_type == "IAMUser" {
+                "User"
+            } else {
+                "Account"
+            },
+        );
+    if let Some(name) = &caller.user_name {
+        c.insert(keys::USERNAME, name.clone());
+    }
+    c.set_request_time(ctx.now_millis);
+    c
 }
 
 fn describe_subscription_filters(

@@ -89,20 +89,7 @@ async fn subscription_filters_deliver_matching_events_and_enforce_limits() {
 async fn another_accounts_destination_needs_its_policy() {
     let e = env();
     // The other account's aggregation group and destination (set up directly in the store).
-    e.store
-        .create_log_group(OTHER, REGION, "central", None, Default::default(), None)
-        .unwrap();
-    let arn = e
-        .store
-        .put_destination(
-            OTHER,
-            REGION,
-            "central",
-            &format!("arn:aws:logs:{REGION}:{OTHER}:log-group:central"),
-            &format!("arn:aws:iam::{OTHER}:role/cwl"),
-        )
-        .unwrap()
-        .arn;
+    let arn = other_destination(&e);
     e.group_and_stream("app", "s").await;
     let put = json!({"logGroupName": "app", "filterName": "ship", "filterPattern": "",
                      "destinationArn": arn});
@@ -177,7 +164,7 @@ async fn destinations_round_trip_through_the_api() {
     let (code, _) = e
         .err(
             "PutDestinationPolicy",
-            json!({"destinationName": "d1", "accessPolicy": "{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"logs:*\",\"Resource\":\"*\"}]}"}),
+            json!({"destinationName": "d1", "accessPolicy": "{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"logs:*\",\"Resource\":\"*\"}]}"}),
         )
         .await;
     assert_eq!(code, "InvalidParameterException");
@@ -244,6 +231,184 @@ async fn export_tasks_run_to_completion_and_finished_ones_cannot_be_cancelled() 
         .err(
             "CreateExportTask",
             json!({"logGroupName": "/web", "from": 0, "to": T0, "destination": "Bad_Bucket"}),
+        )
+        .await;
+    assert_eq!(code, "InvalidParameterException");
+}
+
+/// The other account's aggregation group `central` and destination `central`, as `arn`.
+fn other_destination(e: &Env) -> String {
+    e.store
+        .create_log_group(OTHER, REGION, "central", None, Default::default(), None)
+        .unwrap();
+    e.store
+        .put_destination(
+            OTHER,
+            REGION,
+            "central",
+            &format!("arn:aws:logs:{REGION}:{OTHER}:log-group:central"),
+            &format!("arn:aws:iam::{OTHER}:role/cwl"),
+            Default::default(),
+        )
+        .unwrap()
+        .arn
+}
+
+#[tokio::test]
+async fn destination_policy_conditions_see_the_callers_request() {
+    let e = env();
+    let arn = other_destination(&e);
+    e.group_and_stream("app", "s").await;
+    let set = |condition: Value| {
+        let policy = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "Principal": "*", "Action": "logs:PutSubscriptionFilter", "Resource": arn,
+            "Condition": condition}]});
+        e.store
+            .put_destination_policy(OTHER, REGION, "central", &policy.to_string(), false)
+            .unwrap();
+    };
+    let put = json!({"logGroupName": "app", "filterName": "ship", "filterPattern": "",
+                     "destinationArn": arn});
+    // The caller's account, ARN, address and region as condition keys.
+    for (condition, allowed) in [
+        (
+            json!({"StringEquals": {"aws:PrincipalAccount": OTHER}}),
+            false,
+        ),
+        (
+            json!({"StringEquals": {"aws:PrincipalOrgID": "o-1234567890"}}),
+            false,
+        ),
+        (
+            json!({"IpAddress": {"aws:SourceIp": "192.0.2.0/24"}}),
+            false,
+        ),
+        (
+            json!({"StringEquals": {"aws:RequestedRegion": "eu-west-1"}}),
+            false,
+        ),
+        (
+            json!({"StringNotEquals": {"aws:PrincipalType": "Account"}}),
+            false,
+        ),
+        (
+            json!({
+                "StringEquals": {"aws:PrincipalAccount": TEST_ACCOUNT, "aws:RequestedRegion": REGION},
+                "ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:root"},
+                "IpAddress": {"aws:SourceIp": "127.0.0.0/8"},
+            }),
+            true,
+        ),
+    ] {
+        set(condition.clone());
+        let (status, v) = e.call("PutSubscriptionFilter", put.clone()).await;
+        if allowed {
+            assert_eq!(status, 200, "{condition}: {v}");
+        } else {
+            assert_eq!(v["__type"], "AccessDeniedException", "{condition}: {v}");
+        }
+    }
+    // A window on the request time (the server clock).
+    set(json!({"DateGreaterThan": {"aws:CurrentTime": "2025-11-24T16:30:00Z"}}));
+    e.ok(
+        "DeleteSubscriptionFilter",
+        json!({"logGroupName": "app", "filterName": "ship"}),
+    )
+    .await;
+    let (code, _) = e.err("PutSubscriptionFilter", put.clone()).await;
+    assert_eq!(code, "AccessDeniedException");
+    e.clock.advance(Duration::from_secs(3600));
+    e.ok("PutSubscriptionFilter", put).await;
+}
+
+#[tokio::test]
+async fn destinations_are_tagged_and_deleting_one_disables_its_filters() {
+    let e = env();
+    e.ok("CreateLogGroup", json!({"logGroupName": "agg"})).await;
+    e.group_and_stream("app", "s").await;
+    let target = format!("arn:aws:logs:{REGION}:{TEST_ACCOUNT}:log-group:agg");
+    let v = e
+        .ok(
+            "PutDestination",
+            json!({"destinationName": "d", "targetArn": target,
+                   "roleArn": "arn:aws:iam::123456789012:role/r", "tags": {"team": "ops"}}),
+        )
+        .await;
+    let arn = v["destination"]["arn"].as_str().unwrap().to_owned();
+    let tags = |v: &Value| v["tags"].clone();
+    let v = e
+        .ok("ListTagsForResource", json!({"resourceArn": arn}))
+        .await;
+    assert_eq!(tags(&v), json!({"team": "ops"}));
+    e.ok(
+        "TagResource",
+        json!({"resourceArn": arn, "tags": {"env": "prod"}}),
+    )
+    .await;
+    e.ok(
+        "UntagResource",
+        json!({"resourceArn": arn, "tagKeys": ["team"]}),
+    )
+    .await;
+    let v = e
+        .ok("ListTagsForResource", json!({"resourceArn": arn}))
+        .await;
+    assert_eq!(tags(&v), json!({"env": "prod"}));
+    let (code, _) = e
+        .err(
+            "TagResource",
+            json!({"resourceArn": arn, "tags": {"aws:reserved": "x"}}),
+        )
+        .await;
+    assert_eq!(code, "InvalidParameterException");
+    for other in [
+        format!("arn:aws:logs:{REGION}:{OTHER}:destination:d"),
+        format!("arn:aws:logs:eu-west-1:{TEST_ACCOUNT}:destination:d"),
+        format!("arn:aws:logs:{REGION}:{TEST_ACCOUNT}:destination:nope"),
+    ] {
+        let (code, _) = e
+            .err("ListTagsForResource", json!({"resourceArn": other}))
+            .await;
+        assert_eq!(code, "ResourceNotFoundException", "{other}");
+    }
+    // Log group tags still go through the same operations.
+    e.ok(
+        "TagResource",
+        json!({"resourceArn": target, "tags": {"g": "1"}}),
+    )
+    .await;
+    let v = e
+        .ok("ListTagsForResource", json!({"resourceArn": target}))
+        .await;
+    assert_eq!(tags(&v), json!({"g": "1"}));
+    // Deleting the destination disables the filter that publishes to it.
+    e.ok(
+        "PutSubscriptionFilter",
+        json!({"logGroupName": "app", "filterName": "f", "filterPattern": "", "destinationArn": arn}),
+    )
+    .await;
+    e.ok("DeleteDestination", json!({"destinationName": "d"}))
+        .await;
+    e.put(
+        "app",
+        "s",
+        json!([{"timestamp": T0 - 1, "message": "late"}]),
+    )
+    .await;
+    let report = e.store.deliver_subscriptions().unwrap();
+    assert_eq!((report.disabled, report.delivered), (1, 0));
+    let v = e
+        .ok(
+            "DescribeSubscriptionFilters",
+            json!({"logGroupName": "app"}),
+        )
+        .await;
+    assert_eq!(v["subscriptionFilters"][0]["destinationArn"], arn.as_str());
+    let (code, _) = e
+        .err(
+            "PutSubscriptionFilter",
+            json!({"logGroupName": "app", "filterName": "f", "filterPattern": "",
+                   "destinationArn": arn, "emitSystemFields": ["@aws.region"]}),
         )
         .await;
     assert_eq!(code, "InvalidParameterException");

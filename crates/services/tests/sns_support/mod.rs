@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use openwatch_sns::Sns;
 use openwatch_storage::{Catalog, SimClock};
-use openwatch_wire::Registry;
-use openwatch_wire::testing::TestClient;
+use openwatch_wire::testing::{TestClient, TestResponse};
+use openwatch_wire::{Registry, Service};
 
 pub struct Fixture {
     pub client: TestClient,
@@ -66,4 +66,30 @@ pub async fn deliver(f: &Fixture) {
 /// The part of a server URL after `http://localhost:4599`.
 pub fn local(url: &str) -> &str {
     url.strip_prefix("http://localhost:4599").unwrap()
+}
+
+/// An SNS query call that must answer `status`.
+pub async fn call(
+    c: &TestClient,
+    action: &str,
+    params: &[(&str, &str)],
+    status: u16,
+) -> TestResponse {
+    let r = c.query(Service::Sns, action, params).await;
+    assert_eq!(r.status, status, "{action}: {}", r.text());
+    r
+}
+
+/// Creates the topic `name`; returns its ARN.
+pub async fn topic(c: &TestClient, name: &str) -> String {
+    element(
+        &call(c, "CreateTopic", &[("Name", name)], 200).await.text(),
+        "TopicArn",
+    )
+}
+
+/// Asserts that a response's body contains `needle`.
+pub fn assert_contains(r: &TestResponse, needle: &str) {
+    let text = r.text();
+    assert!(text.contains(needle), "no {needle:?} in {text}");
 }

@@ -32,22 +32,27 @@ fn logs_client(
     ))
 }
 
+/// Creates two accounts in `data` (before the server's first start): (id, access key, secret).
+fn two_accounts(data: &std::path::Path, names: [&str; 2]) -> [(String, String, String); 2] {
+    let accounts = create_accounts(data, &names);
+    let one = |i: usize| {
+        let (account, key) = &accounts[i];
+        (
+            account.clone(),
+            key.access_key_id.clone(),
+            key.secret_access_key.clone(),
+        )
+    };
+    [one(0), one(1)]
+}
+
 #[tokio::test]
 async fn account_b_subscribes_to_account_a_destination_and_events_arrive_in_a() {
     let tmp = tempfile::tempdir().expect("a temporary directory");
     let data = tmp.path().join("data");
     // Two accounts, created before the first start (the server then creates none).
-    let accounts = create_accounts(&data, &["team-a", "team-b"]);
-    let (account_a, a_id, a_secret) = (
-        accounts[0].0.clone(),
-        accounts[0].1.access_key_id.clone(),
-        accounts[0].1.secret_access_key.clone(),
-    );
-    let (account_b, b_id, b_secret) = (
-        accounts[1].0.clone(),
-        accounts[1].1.access_key_id.clone(),
-        accounts[1].1.secret_access_key.clone(),
-    );
+    let [(account_a, a_id, a_secret), (account_b, b_id, b_secret)] =
+        two_accounts(&data, ["team-a", "team-b"]);
     let server = start_on(&data).await;
     assert!(server.bootstrap().is_none());
     let endpoint = format!("http://{}", server.local_addr());
@@ -266,5 +271,111 @@ async fn account_b_subscribes_to_account_a_destination_and_events_arrive_in_a() 
         .join(expected_stream.replace("//", "/%20/"))
         .join("000000.gz");
     assert!(file.exists(), "{}", file.display());
+    server.shutdown().await.expect("shutdown");
+}
+
+/// A destination policy that allows "*" under conditions on the caller's account and address
+/// (evaluated with the IAM condition operators), tags on the destination, and a condition that
+/// matches nobody (an organization id: this server has none).
+#[tokio::test]
+async fn a_destination_policy_with_a_condition_decides_who_may_subscribe() {
+    let tmp = tempfile::tempdir().expect("a temporary directory");
+    let data = tmp.path().join("data");
+    let [(owner, o_id, o_secret), (sender, s_id, s_secret)] =
+        two_accounts(&data, ["owner", "sender"]);
+    let server = start_on(&data).await;
+    let endpoint = format!("http://{}", server.local_addr());
+    let o = logs_client(&endpoint, &o_id, &o_secret, "us-east-1");
+    let s = logs_client(&endpoint, &s_id, &s_secret, "us-east-1");
+    ok(
+        o.create_log_group().log_group_name("sink").send().await,
+        "owner CreateLogGroup",
+    );
+    let dest = ok(
+        o.put_destination()
+            .destination_name("conditional")
+            .target_arn(format!("arn:aws:logs:us-east-1:{owner}:log-group:sink"))
+            .role_arn(format!("arn:aws:iam::{owner}:role/cwl"))
+            .tags("team", "platform")
+            .send()
+            .await,
+        "owner PutDestination with tags",
+    );
+    let dest_arn = dest
+        .destination()
+        .and_then(|d| d.arn())
+        .expect("the destination's ARN")
+        .to_owned();
+    let tags = ok(
+        o.list_tags_for_resource()
+            .resource_arn(&dest_arn)
+            .send()
+            .await,
+        "owner ListTagsForResource on the destination",
+    );
+    assert_eq!(
+        tags.tags().and_then(|t| t.get("team")).map(String::as_str),
+        Some("platform")
+    );
+    ok(
+        s.create_log_group().log_group_name("app").send().await,
+        "sender CreateLogGroup",
+    );
+    let set_policy = |condition: serde_json::Value| {
+        let policy = serde_json::json!({
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "logs:PutSubscriptionFilter",
+                "Resource": dest_arn.as_str(),
+                "Condition": condition,
+            }]
+        });
+        o.put_destination_policy()
+            .destination_name("conditional")
+            .access_policy(policy.to_string())
+            .send()
+    };
+    let subscribe = || {
+        s.put_subscription_filter()
+            .log_group_name("app")
+            .filter_name("all")
+            .filter_pattern("")
+            .destination_arn(&dest_arn)
+            .send()
+    };
+    for (what, condition) in [
+        (
+            "an organization id",
+            serde_json::json!({"StringEquals": {"aws:PrincipalOrgID": ["o-1234567890"]}}),
+        ),
+        (
+            "another account",
+            serde_json::json!({"StringEquals": {"aws:PrincipalAccount": [owner.as_str()]}}),
+        ),
+        (
+            "another network",
+            serde_json::json!({"StringEquals": {"aws:PrincipalAccount": [sender.as_str()]},
+                               "IpAddress": {"aws:SourceIp": "192.0.2.0/24"}}),
+        ),
+    ] {
+        ok(set_policy(condition).await, "owner PutDestinationPolicy");
+        let err = expect_err(subscribe().await, what);
+        let info = service_error(&err, what);
+        assert_eq!(info.code, "AccessDeniedException", "{what}: {info:?}");
+    }
+    ok(
+        set_policy(serde_json::json!({
+            "StringEquals": {"aws:PrincipalAccount": [sender.as_str()]},
+            "IpAddress": {"aws:SourceIp": ["127.0.0.0/8", "::1/128"]},
+        }))
+        .await,
+        "owner PutDestinationPolicy (sender, loopback)",
+    );
+    ok(
+        subscribe().await,
+        "sender PutSubscriptionFilter allowed by the condition",
+    );
     server.shutdown().await.expect("shutdown");
 }
