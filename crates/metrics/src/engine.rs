@@ -81,6 +81,8 @@ pub struct CheckpointReport {
     pub blocks_written: usize,
     pub blocks_deleted: usize,
     pub wal_segments_removed: usize,
+    /// Blocks written by compaction (each replaces every generation of its partition and level).
+    pub blocks_compacted: usize,
 }
 
 /// Counters for observing the engine.
@@ -121,80 +123,13 @@ impl Metrics {
         let mut state = State::default();
         let series_file = SeriesFile::open(&dir.join("series.dat"), &mut state.index)?;
         let mut blocks = Blocks::default();
-        let mut max_gen = 0;
-        for level in Level::ALL {
-            let ldir = dir.join("blocks").join(level.dir_name());
-            std::fs::create_dir_all(&ldir).map_err(|e| MetricsError::io("create", &ldir, e))?;
-            let rd = std::fs::read_dir(&ldir).map_err(|e| MetricsError::io("list", &ldir, e))?;
-            for ent in rd {
-                let ent = ent.map_err(|e| MetricsError::io("list", &ldir, e))?;
-                let name = ent.file_name().to_string_lossy().into_owned();
-                let path = ent.path();
-                if name.ends_with(".tmp") {
-                    let _ = std::fs::remove_file(&path);
-                    continue;
-                }
-                let Some((partition, generation)) = block::parse_file_name(&name) else {
-                    continue;
-                };
-                max_gen = max_gen.max(generation);
-                let bytes =
-                    std::fs::read(&path).map_err(|e| MetricsError::io("read block", &path, e))?;
-                let header = if level == Level::Raw {
-                    let b = RawBlock::parse(bytes)?;
-                    for (id, t) in &b.last_ingest {
-                        let s = state.index.get_mut(*id).ok_or_else(|| {
-                            MetricsError::corrupt(path.display().to_string(), "unknown series")
-                        })?;
-                        s.last_ingest = s.last_ingest.max(*t);
-                    }
-                    let h = b.header;
-                    blocks.raw.insert((partition, generation), Arc::new(b));
-                    h
-                } else {
-                    let b = RollupBlock::parse(&bytes)?;
-                    for (id, t) in &b.last_ingest {
-                        let s = state.index.get_mut(*id).ok_or_else(|| {
-                            MetricsError::corrupt(path.display().to_string(), "unknown series")
-                        })?;
-                        s.last_ingest = s.last_ingest.max(*t);
-                    }
-                    let h = b.header;
-                    blocks
-                        .rollups
-                        .entry(level)
-                        .or_default()
-                        .insert((partition, generation), Arc::new(b));
-                    h
-                };
-                let upto = state
-                    .sealed_upto
-                    .entry(partition)
-                    .or_insert(Position::START);
-                *upto = (*upto).max(header.sealed_upto);
-            }
-        }
+        let max_gen = crate::compact::load(dir, &mut state, &mut blocks)?;
         let anomaly = crate::anomaly::AnomalyState::open(dir)?;
         let wal = Wal::open(&dir.join("wal"), opts.wal)?;
         let mut replayed = 0usize;
         for rec in wal.replay() {
             let (pos, payload) = rec?;
-            let batch = walrec::decode(&payload)?;
-            let data: Vec<ValidDatum<'_>> = batch
-                .data
-                .iter()
-                .map(walrec::OwnedDatum::as_valid)
-                .collect();
-            apply(
-                &mut state,
-                pos,
-                batch.ingest,
-                &batch.account,
-                &batch.region,
-                &batch.namespace,
-                &data,
-                true,
-            );
+            replay(&mut state, pos, &walrec::decode(&payload)?)?;
             state.last_pos = pos;
             replayed += 1;
         }
@@ -236,15 +171,16 @@ impl Metrics {
         let now = self.clock.now_millis();
         let mut valid = validate_put(namespace, data, now)?;
         let namespace = namespace.unwrap_or_default();
-        let record = walrec::encode(now, account, region, namespace, &valid);
         // Series lookups under the read lock, in parallel: the write lock only logs and applies.
         (self.state.read().index).resolve(account, region, namespace, &mut valid);
+        // Known series are logged by id; new ones by key (replay creates them in log order).
+        let record = walrec::encode(now, account, region, namespace, &valid);
         let mut st = self.state.write();
         if st.closed {
             return Err(MetricsError::Closed);
         }
         let pos = self.wal.append(&record)?;
-        apply(&mut st, pos, now, account, region, namespace, &valid, false);
+        apply(&mut st, pos, now, account, region, namespace, &valid);
         st.last_pos = pos;
         Ok(pos)
     }
@@ -301,10 +237,7 @@ impl Metrics {
                     taken.push((k, p));
                 }
             }
-            let persisted = self.series_file.lock().count();
-            let new_series: Vec<_> = (persisted..st.index.len())
-                .filter_map(|i| st.index.get(i as u32).map(|s| s.key.clone()))
-                .collect();
+            let new_series = self.unpersisted_series(&st);
             let last_ingest: HashMap<u32, i64> = taken
                 .iter()
                 .flat_map(|(_, p)| p.series.keys())
@@ -337,6 +270,7 @@ impl Metrics {
                     level,
                     partition: *partition,
                     sealed_upto: upto,
+                    compacted: false,
                 };
                 let dir = self.dir.join("blocks").join(level.dir_name());
                 if level == Level::Raw {
@@ -379,18 +313,39 @@ impl Metrics {
                 *e = (*e).max(upto);
             }
         }
-        // Trim the WAL to what the head still needs.
-        let oldest = self.state.read().head.oldest_segment();
-        let keep_from = match oldest {
-            Some(s) => s,
-            None => {
-                self.wal.rotate()?;
-                self.wal.segments().last().map_or(0, |s| s.id)
-            }
-        };
-        report.wal_segments_removed = self.wal.remove_segments_before(keep_from)?;
+        report.wal_segments_removed = self.trim_wal()?;
         report.blocks_deleted = self.apply_retention(now)?;
+        let merged = crate::compact::compact(&self.dir, &self.blocks, &self.next_generation)?;
+        report.blocks_compacted = merged.written;
+        report.blocks_deleted += merged.deleted;
         Ok(report)
+    }
+
+    /// Keys of the series created since the series file was last appended to.
+    fn unpersisted_series(&self, st: &State) -> Vec<crate::model::SeriesKey> {
+        let persisted = self.series_file.lock().count();
+        (persisted..st.index.len())
+            .filter_map(|i| st.index.get(i as u32).map(|s| s.key.clone()))
+            .collect()
+    }
+
+    /// Removes the WAL segments the head no longer needs. WAL records name known series by id,
+    /// so every series a removed segment created goes to the series file first: the oldest
+    /// segment kept and the series count are read together under the write lock (no append
+    /// runs meanwhile), so a series created later is created by a record in a kept segment.
+    fn trim_wal(&self) -> Result<usize, MetricsError> {
+        if self.state.read().head.partitions.is_empty() {
+            // Everything is sealed: start a new segment so that the old ones can go.
+            self.wal.rotate()?;
+        }
+        let (keep_from, new_series) = {
+            let st = self.state.write();
+            let active = self.wal.segments().last().map_or(0, |s| s.id);
+            let keep = st.head.oldest_segment().map_or(active, |s| s.min(active));
+            (keep, self.unpersisted_series(&st))
+        };
+        self.series_file.lock().append(&new_series)?;
+        Ok(self.wal.remove_segments_before(keep_from)?)
     }
 
     /// Deletes blocks past their level's retention (CloudWatch's 3 h / 15 d / 63 d / 455 d).
@@ -450,9 +405,7 @@ impl Metrics {
     }
 }
 
-/// Applies a validated batch logged at `pos`. On replay, samples of partitions already sealed
-/// up to `pos` are skipped (they are in blocks).
-#[allow(clippy::too_many_arguments)]
+/// Applies a validated batch logged at `pos`, creating the series it names by key.
 fn apply(
     st: &mut State,
     pos: Position,
@@ -461,7 +414,6 @@ fn apply(
     region: &str,
     namespace: &str,
     data: &[ValidDatum<'_>],
-    replay: bool,
 ) {
     for d in data {
         let id = st.index.get_or_create_valid(account, region, namespace, d);
@@ -469,15 +421,58 @@ fn apply(
             s.last_ingest = s.last_ingest.max(ingest);
         }
         for e in &d.entries {
-            if replay
-                && st
-                    .sealed_upto
-                    .get(&partition_of(e.ts))
-                    .is_some_and(|upto| *upto >= pos)
+            st.head.add(id, *e, pos.segment);
+        }
+    }
+}
+
+/// Applies a batch read back from the WAL at `pos`. Series named by key are found or created in
+/// record order, as when the batch was accepted; an id must already exist (the series file or
+/// an earlier record holds it). Samples of partitions sealed up to `pos` are skipped (they are
+/// in blocks).
+fn replay(st: &mut State, pos: Position, batch: &walrec::Batch) -> Result<(), MetricsError> {
+    for d in &batch.data {
+        let id = match &d.series {
+            walrec::SeriesRef::Id(id) => {
+                if st.index.get(*id).is_none() {
+                    return Err(MetricsError::corrupt(
+                        "metrics WAL record",
+                        format!("unknown series id {id} at {pos:?}"),
+                    ));
+                }
+                *id
+            }
+            walrec::SeriesRef::Key {
+                metric_name,
+                dimensions,
+            } => {
+                let dims: Vec<&crate::model::Dimension> = dimensions.iter().collect();
+                st.index.get_or_create(
+                    &batch.account,
+                    &batch.region,
+                    &batch.namespace,
+                    metric_name,
+                    &dims,
+                )
+            }
+        };
+        if let Some(s) = st.index.get_mut(id) {
+            s.last_ingest = s.last_ingest.max(batch.ingest);
+        }
+        for e in &d.entries {
+            if st
+                .sealed_upto
+                .get(&partition_of(e.ts))
+                .is_some_and(|upto| *upto >= pos)
             {
                 continue;
             }
             st.head.add(id, *e, pos.segment);
         }
     }
+    Ok(())
 }
+
+#[cfg(test)]
+#[path = "engine_tests.rs"]
+mod tests;

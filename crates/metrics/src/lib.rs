@@ -3,9 +3,11 @@
 //!
 //! - [`validate`]: PutMetricData's rules and AWS's messages; nothing of a refused batch is kept.
 //! - [`index`]: series key → id, postings per `(account, region)` for ListMetrics.
-//! - `head`, `walrec`: recent samples in memory, logged to the WAL before they are applied.
+//! - `head`, `walrec`: recent samples in memory, logged to the WAL before they are applied
+//!   (known series by id, new ones by key; `docs/format/metrics.md`).
 //! - [`block`], [`codec`]: sealed hour partitions (delta-of-delta timestamps, pco values) and
-//!   1 min / 5 min / 1 h rollups with a [`sketch::Sketch`]; retention per level.
+//!   1 min / 5 min / 1 h rollups with a [`sketch::Sketch`]; retention per level; `compact`
+//!   merges the generations of a partition sealed more than once.
 //! - [`stats`]: every CloudWatch statistic, exact on raw data, within 1% on rollups.
 //! - [`query`]: ListMetrics, GetMetricStatistics, GetMetricData (MetricStat, metric math with
 //!   [`math`] and [`search`], Metrics Insights with [`insights`]).
@@ -16,6 +18,7 @@
 pub mod anomaly;
 pub mod block;
 pub mod codec;
+mod compact;
 mod engine;
 mod error;
 mod head;
