@@ -17,8 +17,9 @@ use serde::de::DeserializeOwned;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::protocol::rest::RestRoute;
+use crate::protocol::{Protocol, cbor_de, json_de};
 use crate::service::Service;
-use crate::value::{Value, from_value, to_value};
+use crate::value::{DecodeError, Value, from_value, to_value, to_value_omitting};
 use openwatch_types::AccountId;
 
 /// What a handler knows about the call besides its input.
@@ -36,6 +37,9 @@ pub struct CallContext {
     pub operation: &'static str,
     /// When the pipeline accepted the request (milliseconds since the epoch, from the server clock).
     pub now_millis: i64,
+    /// Size of the request body as sent (before `Content-Encoding: gzip` is undone), for
+    /// operations with a request-size limit of their own (PutMetricData's 1 MB).
+    pub request_bytes: usize,
 }
 
 impl fmt::Debug for CallContext {
@@ -60,6 +64,23 @@ pub struct CallOutcome {
 }
 
 type Handler = Arc<dyn Fn(CallContext, Value) -> BoxFuture<CallOutcome> + Send + Sync>;
+
+/// A call whose input shape has been read straight from the request body (see
+/// [`Operation::prepare`]): the input as the trail records it, and the call itself.
+pub struct Prepared {
+    /// The input shape re-encoded without its bulk members ([`Operation::bulk`]).
+    pub recorded: Option<Value>,
+    run: Box<dyn FnOnce(CallContext) -> BoxFuture<Result<Value, ApiError>> + Send>,
+}
+
+impl Prepared {
+    /// The recorded input, and the handler's run.
+    pub fn run(self, ctx: CallContext) -> (Option<Value>, BoxFuture<Result<Value, ApiError>>) {
+        (self.recorded, (self.run)(ctx))
+    }
+}
+
+type Preparer = Arc<dyn Fn(Protocol, &[u8]) -> Option<Result<Prepared, DecodeError>> + Send + Sync>;
 type ResourceFn = fn(&CallContext, &Value) -> String;
 /// For an operation callable without a signature: the account and region a decoded input
 /// belongs to (from an ARN in it), or the error to answer.
@@ -80,8 +101,12 @@ pub struct Operation {
     /// (SNS's ConfirmSubscription and Unsubscribe links): they run with an anonymous caller
     /// (see [`Caller::anonymous`]) in the scope this function finds, without authorization.
     pub anonymous: Option<AnonymousScope>,
+    /// Input member paths holding the call's payload, left out of the audit record (and never
+    /// copied for it): [`crate::audit::bulk_members`].
+    pub bulk: &'static [&'static str],
     resource: ResourceFn,
     handler: Handler,
+    prepare: Preparer,
 }
 
 impl fmt::Debug for Operation {
@@ -104,6 +129,33 @@ impl Operation {
         Fut: Future<Output = Result<O, ApiError>> + Send + 'static,
     {
         let handler = Arc::new(handler);
+        let bulk = crate::audit::bulk_members(service, name);
+        let h = Arc::clone(&handler);
+        let prepare: Preparer = Arc::new(move |protocol: Protocol, body: &[u8]| {
+            let input: I = match protocol {
+                Protocol::RpcV2Cbor => match cbor_de::from_cbor(body) {
+                    Ok(i) => i,
+                    Err(e) => return Some(Err(e)),
+                },
+                Protocol::AwsJson10 | Protocol::AwsJson11 => match json_de::from_json(body) {
+                    Ok(i) => i,
+                    Err(e) => return Some(Err(e)),
+                },
+                _ => return None,
+            };
+            let recorded = to_value_omitting(&input, bulk).ok();
+            let h = Arc::clone(&h);
+            let run = Box::new(move |ctx: CallContext| {
+                let fut = h(ctx, input);
+                Box::pin(async move {
+                    match fut.await {
+                        Ok(out) => to_value(&out).map_err(ApiError::internal),
+                        Err(e) => Err(e),
+                    }
+                }) as BoxFuture<Result<Value, ApiError>>
+            });
+            Some(Ok(Prepared { recorded, run }))
+        });
         let erased: Handler = Arc::new(move |ctx: CallContext, input: Value| {
             let service = ctx.service;
             let input: Result<I, _> = from_value(input);
@@ -113,7 +165,7 @@ impl Operation {
                     output: Err(service.decode_error(e)),
                 })) as BoxFuture<CallOutcome>,
                 Ok(input) => {
-                    let recorded = to_value(&input).ok();
+                    let recorded = to_value_omitting(&input, bulk).ok();
                     let fut = handler(ctx, input);
                     Box::pin(async move {
                         let output = match fut.await {
@@ -135,8 +187,10 @@ impl Operation {
             authorize: true,
             sensitive: &[],
             anonymous: None,
+            bulk,
             resource: any_resource,
             handler: erased,
+            prepare,
         }
     }
 
@@ -179,6 +233,17 @@ impl Operation {
 
     pub fn resource_arn(&self, ctx: &CallContext, input: &Value) -> String {
         (self.resource)(ctx, input)
+    }
+
+    /// Reads the input shape straight from a request body in `protocol` (one that
+    /// [`Protocol::validate`] accepted); `None` when the protocol has no direct reader, and the
+    /// body goes through [`Value`] instead.
+    pub fn prepare(
+        &self,
+        protocol: Protocol,
+        body: &[u8],
+    ) -> Option<Result<Prepared, DecodeError>> {
+        (self.prepare)(protocol, body)
     }
 
     /// Runs the handler on a decoded request.

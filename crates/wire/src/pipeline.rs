@@ -51,6 +51,15 @@ pub enum Body {
     TooLarge,
 }
 
+/// A request's input as the pipeline hands it to [`Pipeline::execute`].
+enum Input {
+    /// Decoded into a [`Value`] (query, REST and JSON protocols).
+    Value(Value),
+    /// A body the protocol validated, to be read straight into the input shape
+    /// ([`Operation::prepare`]).
+    Wire(Protocol, Bytes),
+}
+
 /// Where a request goes before it is authenticated.
 #[derive(Debug, Clone)]
 struct Route {
@@ -284,6 +293,7 @@ impl Pipeline {
             })?;
 
         // Decode.
+        let request_bytes = body.len();
         let body =
             decode_content_encoding(&parts.headers, body).map_err(|e| fail(Some(service), e))?;
         let (operation, input) = self
@@ -313,6 +323,7 @@ impl Pipeline {
             service,
             operation: op.name,
             now_millis,
+            request_bytes,
         };
         Ok(self
             .execute(&op, ctx, input, &route, request_id, true)
@@ -348,8 +359,8 @@ impl Pipeline {
         parts: &http::request::Parts,
         route: &Route,
         service: Service,
-        body: &[u8],
-    ) -> Result<(String, Value), ApiError> {
+        body: &Bytes,
+    ) -> Result<(String, Input), ApiError> {
         let protocol = route.protocol;
         match protocol {
             Protocol::AwsQuery => {
@@ -363,7 +374,7 @@ impl Pipeline {
                 let action = form
                     .action
                     .ok_or_else(|| ApiError::new(400, "MissingAction", "Missing Action"))?;
-                Ok((action, form.params))
+                Ok((action, Input::Value(form.params)))
             }
             Protocol::RestJson => {
                 let (index, labels) = route.rest.clone().unwrap_or_default();
@@ -380,13 +391,24 @@ impl Pipeline {
                         .map_err(|m| service.decode_error(crate::value::DecodeError::Invalid(m)))?
                 };
                 let value = rest_route.bind(labels, parts.uri.query(), body);
-                Ok((rest_route.operation.to_owned(), value))
+                Ok((rest_route.operation.to_owned(), Input::Value(value)))
+            }
+            p if p.reads_shapes_directly() => {
+                p.validate(body)
+                    .map_err(|m| service.decode_error(crate::value::DecodeError::Invalid(m)))?;
+                Ok((
+                    route.operation.clone().unwrap_or_default(),
+                    Input::Wire(p, body.clone()),
+                ))
             }
             _ => {
                 let value = protocol
                     .decode(body)
                     .map_err(|m| service.decode_error(crate::value::DecodeError::Invalid(m)))?;
-                Ok((route.operation.clone().unwrap_or_default(), value))
+                Ok((
+                    route.operation.clone().unwrap_or_default(),
+                    Input::Value(value),
+                ))
             }
         }
     }

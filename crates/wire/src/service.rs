@@ -222,6 +222,15 @@ impl Service {
 
 /// `UserName` → `userName`: CloudTrail records and validation messages use lowerCamelCase names.
 pub fn lower_camel(name: &str) -> String {
+    if let Some(&first) = name.as_bytes().first()
+        && first.is_ascii()
+    {
+        // Every member name is ASCII: one allocation, no per-char work.
+        let mut out = String::with_capacity(name.len());
+        out.push(char::from(first.to_ascii_lowercase()));
+        out.push_str(&name[1..]);
+        return out;
+    }
     let mut chars = name.chars();
     match chars.next() {
         Some(c) => c.to_lowercase().chain(chars).collect(),

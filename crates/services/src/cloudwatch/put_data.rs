@@ -55,11 +55,30 @@ pub struct PutMetricDataInput {
 #[derive(Debug, Default, Serialize)]
 pub struct PutMetricDataOutput {}
 
+/// PutMetricData's own request-size limit: "Each PutMetricData request is limited to 1 MB in
+/// size for HTTP POST requests. You can send a payload compressed by gzip." (API reference). It
+/// is counted on the body as sent, so a gzip body counts compressed. CloudWatch answers an
+/// oversized request with 413 `RequestEntityTooLarge`, "Request size N exceeded L bytes" (its
+/// binary limits: 40960 for the old 40 KB, 614400 for GetMetricData's 600 KB).
+pub const MAX_REQUEST_BYTES: usize = 1024 * 1024;
+
+/// The error for a request over [`MAX_REQUEST_BYTES`].
+fn too_large(bytes: usize) -> ApiError {
+    ApiError::new(
+        413,
+        "RequestEntityTooLarge",
+        format!("Request size {bytes} exceeded {MAX_REQUEST_BYTES} bytes"),
+    )
+}
+
 pub(super) async fn put_metric_data(
     metrics: &Metrics,
     ctx: CallContext,
     input: PutMetricDataInput,
 ) -> Result<PutMetricDataOutput, ApiError> {
+    if ctx.request_bytes > MAX_REQUEST_BYTES {
+        return Err(too_large(ctx.request_bytes));
+    }
     let data: Vec<MetricDatum> = input
         .metric_data
         .unwrap_or_default()
@@ -91,4 +110,114 @@ pub(super) async fn put_metric_data(
         .await
         .map_err(metrics_error)?;
     Ok(PutMetricDataOutput {})
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use std::io::Write as _;
+    use std::sync::Arc;
+
+    use openwatch_metrics::{MetricsOptions, SimClock};
+    use openwatch_wire::testing::TestClient;
+    use openwatch_wire::{Registry, Service};
+    use serde_json::json;
+
+    use super::*;
+
+    /// 2026-01-01T01:00:00Z.
+    const NOW: i64 = 1_767_229_200_000;
+
+    fn client() -> (TestClient, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = Arc::new(SimClock::new(NOW));
+        let metrics =
+            Arc::new(Metrics::open(dir.path(), clock, MetricsOptions::default()).unwrap());
+        let mut registry = Registry::new();
+        crate::cloudwatch::register(&mut registry, metrics);
+        (TestClient::new(registry, Arc::new(|| NOW)), dir)
+    }
+
+    /// A PutMetricData body of `n` datums, each with `dims` dimensions of 1,000 characters.
+    fn body(n: usize, dims: usize) -> Vec<u8> {
+        let dims: Vec<_> = (0..dims)
+            .map(|d| json!({"Name": format!("Pad{d}"), "Value": "x".repeat(1_000)}))
+            .collect();
+        let data: Vec<_> = (0..n)
+            .map(|i| {
+                json!({"MetricName": format!("m{i}"), "Value": 1.0, "Timestamp": NOW / 1000 - 60,
+                       "Dimensions": dims})
+            })
+            .collect();
+        json!({"Namespace": "Big", "MetricData": data})
+            .to_string()
+            .into_bytes()
+    }
+
+    fn headers(gzip: bool) -> Vec<(&'static str, String)> {
+        let mut h = vec![
+            ("content-type", "application/x-amz-json-1.0".to_owned()),
+            (
+                "x-amz-target",
+                "GraniteServiceVersion20100801.PutMetricData".to_owned(),
+            ),
+        ];
+        if gzip {
+            h.push(("content-encoding", "gzip".to_owned()));
+        }
+        h
+    }
+
+    async fn metric_count(c: &TestClient) -> usize {
+        let resp = c
+            .json(
+                Service::CloudWatch,
+                "ListMetrics",
+                json!({"Namespace": "Big"}),
+            )
+            .await;
+        assert_eq!(resp.status, 200, "{}", resp.text());
+        resp.json()["Metrics"].as_array().map_or(0, Vec::len)
+    }
+
+    #[tokio::test]
+    async fn a_body_over_one_mebibyte_as_sent_is_refused_and_nothing_is_stored() {
+        let (c, _dir) = client();
+        let raw = body(500, 2);
+        assert!(raw.len() > MAX_REQUEST_BYTES && raw.len() < 2 * MAX_REQUEST_BYTES);
+        let resp = c
+            .send(Service::CloudWatch, "/", &headers(false), raw.clone())
+            .await;
+        assert_eq!(resp.status, 413, "{}", resp.text());
+        let err = resp.json();
+        assert_eq!(err["__type"], "RequestEntityTooLarge");
+        assert_eq!(
+            err["message"],
+            format!("Request size {} exceeded 1048576 bytes", raw.len())
+        );
+        assert_eq!(metric_count(&c).await, 0);
+
+        // Just under the limit is accepted.
+        let ok = body(450, 2);
+        assert!(ok.len() <= MAX_REQUEST_BYTES, "{}", ok.len());
+        let resp = c.send(Service::CloudWatch, "/", &headers(false), ok).await;
+        assert_eq!(resp.status, 200, "{}", resp.text());
+        assert_eq!(metric_count(&c).await, 450);
+    }
+
+    #[tokio::test]
+    async fn a_gzip_body_counts_compressed() {
+        let (c, _dir) = client();
+        let raw = body(500, 3);
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(&raw).unwrap();
+        let packed = gz.finish().unwrap();
+        assert!(raw.len() > MAX_REQUEST_BYTES && packed.len() < MAX_REQUEST_BYTES);
+        let resp = c
+            .send(Service::CloudWatch, "/", &headers(true), packed)
+            .await;
+        assert_eq!(resp.status, 200, "{}", resp.text());
+        assert_eq!(metric_count(&c).await, 500);
+    }
 }

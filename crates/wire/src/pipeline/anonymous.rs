@@ -9,7 +9,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use http::{HeaderValue, Method, Response, header};
 
-use super::{Pipeline, Route, header_str};
+use super::{Input, Pipeline, Route, header_str};
 use crate::auth::Caller;
 use crate::operation::CallContext;
 use crate::protocol::{Protocol, Rendered, query};
@@ -66,10 +66,18 @@ impl Pipeline {
             service,
             operation: op.name,
             now_millis: (self.clock)(),
+            request_bytes: 0,
         };
         Some(
-            self.execute(&op, ctx, form.params, route, request_id, false)
-                .await,
+            self.execute(
+                &op,
+                ctx,
+                Input::Value(form.params),
+                route,
+                request_id,
+                false,
+            )
+            .await,
         )
     }
 }

@@ -1,12 +1,17 @@
-//! The end of every request's path: authorize, call, render, audit.
+//! The end of every request's path: read the input, authorize, call, render, audit.
 
 use std::sync::Arc;
 
-use super::{Pipeline, Route};
-use crate::audit::{AuditEvent, trail_json};
-use crate::operation::{CallContext, Operation};
+use super::{Input, Pipeline, Route};
+use crate::audit::{AuditEvent, clone_omitting, trail_json};
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::operation::{CallContext, Operation, Prepared};
 use crate::protocol::Rendered;
 use crate::value::Value;
+
+/// What a call became: the input the trail records and the output (or error).
+type Outcome = (Option<Value>, Result<Value, ApiError>);
 
 impl Pipeline {
     /// Authorizes (when `authorize`), calls, renders and audits one decoded request.
@@ -14,7 +19,7 @@ impl Pipeline {
         &self,
         op: &Operation,
         ctx: CallContext,
-        input: Value,
+        input: Input,
         route: &Route,
         request_id: &str,
         authorize: bool,
@@ -22,20 +27,49 @@ impl Pipeline {
         let (protocol, service, now_millis, remote) =
             (route.protocol, ctx.service, ctx.now_millis, ctx.source_ip);
         let caller = Arc::clone(&ctx.caller);
-        let resource = op.resource_arn(&ctx, &input);
-
-        // Authorize, call, render, audit.
-        let allowed = if authorize {
-            self.authorize(op, &caller, &resource, &ctx)
-        } else {
-            Ok(())
+        let prepared = match &input {
+            Input::Wire(p, body) => op.prepare(*p, body),
+            Input::Value(_) => None,
         };
-        let (recorded_input, output) = match allowed {
-            Err(denied) => (Some(input), Err(denied)),
-            Ok(()) => {
-                let raw_input = input.clone();
-                let outcome = op.call(ctx.clone(), input).await;
-                (outcome.input.or(Some(raw_input)), outcome.output)
+        let (resource, (recorded_input, output)) = match (prepared, input) {
+            // The shape was read straight from the body: the resource comes from the shape as
+            // re-encoded for the trail (bulk members left out), the Value tree is never built.
+            (Some(Ok(prepared)), Input::Wire(p, body)) => {
+                let empty = Value::empty();
+                let resource = op.resource_arn(&ctx, prepared.recorded.as_ref().unwrap_or(&empty));
+                let outcome = match self.allowed(authorize, op, &caller, &resource, &ctx) {
+                    // A denial records the request as sent, as the Value path does.
+                    Err(denied) => {
+                        let raw = p.decode(&body).unwrap_or_else(|_| Value::empty());
+                        (Some(clone_omitting(&raw, op.bulk)), Err(denied))
+                    }
+                    Ok(()) => run(prepared, ctx.clone()).await,
+                };
+                (resource, outcome)
+            }
+            // Unreadable into the shape, or a protocol without a direct reader: the Value path.
+            (prepared, input) => {
+                let input = match input {
+                    Input::Value(v) => v,
+                    Input::Wire(p, body) => p.decode(&body).unwrap_or_else(|_| Value::empty()),
+                };
+                let resource = op.resource_arn(&ctx, &input);
+                let outcome = match self.allowed(authorize, op, &caller, &resource, &ctx) {
+                    Err(denied) => (Some(clone_omitting(&input, op.bulk)), Err(denied)),
+                    Ok(()) => match prepared {
+                        Some(Err(e)) => (
+                            Some(clone_omitting(&input, op.bulk)),
+                            Err(service.decode_error(e)),
+                        ),
+                        _ => {
+                            // Recorded only if the input cannot be read into the shape.
+                            let raw_input = clone_omitting(&input, op.bulk);
+                            let outcome = op.call(ctx.clone(), input).await;
+                            (outcome.input.or(Some(raw_input)), outcome.output)
+                        }
+                    },
+                };
+                (resource, outcome)
             }
         };
         let rendered = match &output {
@@ -78,4 +112,26 @@ impl Pipeline {
         });
         rendered
     }
+
+    /// Authorization when the request asks for it.
+    fn allowed(
+        &self,
+        authorize: bool,
+        op: &Operation,
+        caller: &Caller,
+        resource: &str,
+        ctx: &CallContext,
+    ) -> Result<(), ApiError> {
+        if authorize {
+            self.authorize(op, caller, resource, ctx)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// Runs a prepared call; the trail records the prepared input.
+async fn run(prepared: Prepared, ctx: CallContext) -> Outcome {
+    let (recorded, call) = prepared.run(ctx);
+    (recorded, call.await)
 }

@@ -10,7 +10,7 @@ use crate::value::Value;
 pub const CONTENT_TYPE: &str = "application/cbor";
 
 /// Maximum nesting accepted in a request (shapes are a few levels deep).
-const MAX_DEPTH: usize = 64;
+pub(super) const MAX_DEPTH: usize = 64;
 
 /// Decodes a CBOR request body; an empty body is an empty structure.
 pub fn decode(body: &[u8]) -> Result<Value, String> {
@@ -31,15 +31,17 @@ pub fn decode(body: &[u8]) -> Result<Value, String> {
     }
 }
 
+pub use super::cbor_de::validate;
+
 /// A CBOR (RFC 8949) reader producing [`Value`]s: definite and indefinite lengths, tag 1 as a
 /// timestamp, other tags transparent, half/single/double floats.
-struct Reader<'a> {
-    buf: &'a [u8],
-    pos: usize,
+pub(super) struct Reader<'a> {
+    pub(super) buf: &'a [u8],
+    pub(super) pos: usize,
 }
 
 /// What an initial byte announces.
-enum Len {
+pub(super) enum Len {
     Definite(u64),
     Indefinite,
 }
@@ -47,7 +49,7 @@ enum Len {
 const BREAK: u8 = 0xff;
 
 impl Reader<'_> {
-    fn byte(&mut self) -> Result<u8, String> {
+    pub(super) fn byte(&mut self) -> Result<u8, String> {
         let b = *self
             .buf
             .get(self.pos)
@@ -56,7 +58,7 @@ impl Reader<'_> {
         Ok(b)
     }
 
-    fn take(&mut self, n: u64) -> Result<&[u8], String> {
+    pub(super) fn take(&mut self, n: u64) -> Result<&[u8], String> {
         let n = usize::try_from(n).map_err(|_| "malformed CBOR: length too large")?;
         let end = self
             .pos
@@ -68,7 +70,7 @@ impl Reader<'_> {
         Ok(s)
     }
 
-    fn uint(&mut self, info: u8) -> Result<Len, String> {
+    pub(super) fn uint(&mut self, info: u8) -> Result<Len, String> {
         Ok(Len::Definite(match info {
             0..=23 => u64::from(info),
             24 => u64::from(self.byte()?),
@@ -91,14 +93,14 @@ impl Reader<'_> {
         Ok(out)
     }
 
-    fn definite(&mut self, info: u8) -> Result<u64, String> {
+    pub(super) fn definite(&mut self, info: u8) -> Result<u64, String> {
         match self.uint(info)? {
             Len::Definite(n) => Ok(n),
             Len::Indefinite => Err("malformed CBOR: indefinite length not allowed here".into()),
         }
     }
 
-    fn at_break(&mut self) -> Result<bool, String> {
+    pub(super) fn at_break(&mut self) -> Result<bool, String> {
         match self.buf.get(self.pos) {
             Some(&BREAK) => {
                 self.pos += 1;
@@ -113,21 +115,22 @@ impl Reader<'_> {
     fn string(&mut self, major: u8, info: u8) -> Result<Vec<u8>, String> {
         match self.uint(info)? {
             Len::Definite(n) => Ok(self.take(n)?.to_vec()),
-            Len::Indefinite => {
-                let mut out = Vec::new();
-                while !self.at_break()? {
-                    let b = self.byte()?;
-                    if b >> 5 != major {
-                        return Err(
-                            "malformed CBOR: bad chunk in an indefinite-length string".into()
-                        );
-                    }
-                    let n = self.definite(b & 0x1f)?;
-                    out.extend_from_slice(self.take(n)?);
-                }
-                Ok(out)
-            }
+            Len::Indefinite => self.string_chunks(major),
         }
+    }
+
+    /// The chunks of an indefinite-length string, up to its break.
+    pub(super) fn string_chunks(&mut self, major: u8) -> Result<Vec<u8>, String> {
+        let mut out = Vec::new();
+        while !self.at_break()? {
+            let b = self.byte()?;
+            if b >> 5 != major {
+                return Err("malformed CBOR: bad chunk in an indefinite-length string".into());
+            }
+            let n = self.definite(b & 0x1f)?;
+            out.extend_from_slice(self.take(n)?);
+        }
+        Ok(out)
     }
 
     fn text(&mut self, info: u8) -> Result<String, String> {
@@ -135,7 +138,7 @@ impl Reader<'_> {
             .map_err(|_| "malformed CBOR: text is not UTF-8".into())
     }
 
-    fn item(&mut self, depth: usize) -> Result<Value, String> {
+    pub(super) fn item(&mut self, depth: usize) -> Result<Value, String> {
         if depth > MAX_DEPTH {
             return Err("malformed CBOR: nested too deeply".into());
         }

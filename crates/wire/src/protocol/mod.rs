@@ -2,7 +2,9 @@
 //! becomes a response body, for each protocol the real clients speak.
 
 pub mod cbor;
+pub mod cbor_de;
 pub mod json;
+pub mod json_de;
 pub mod query;
 pub mod rest;
 pub mod xml;
@@ -44,6 +46,25 @@ impl Protocol {
             Protocol::AwsJson10 | Protocol::AwsJson11 | Protocol::RestJson => json::decode(body),
             Protocol::RpcV2Cbor => cbor::decode(body),
             Protocol::AwsQuery => query::decode(body).map(|form| form.params),
+        }
+    }
+
+    /// Whether request bodies of this protocol are read straight into input shapes
+    /// ([`crate::Operation::prepare`]) after [`Protocol::validate`], without a [`Value`].
+    pub fn reads_shapes_directly(self) -> bool {
+        matches!(
+            self,
+            Protocol::RpcV2Cbor | Protocol::AwsJson10 | Protocol::AwsJson11
+        )
+    }
+
+    /// Checks a body as [`Protocol::decode`] would, without building anything; the error is the
+    /// one `decode` returns. Only for protocols that [`Protocol::reads_shapes_directly`].
+    pub fn validate(self, body: &[u8]) -> Result<(), String> {
+        match self {
+            Protocol::RpcV2Cbor => cbor::validate(body),
+            Protocol::AwsJson10 | Protocol::AwsJson11 => json_de::validate(body),
+            other => other.decode(body).map(drop),
         }
     }
 

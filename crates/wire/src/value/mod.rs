@@ -14,7 +14,7 @@ mod shapes;
 
 pub use base64::{decode as base64_decode, encode as base64_encode};
 pub use de::{DecodeError, from_value};
-pub use ser::{EncodeError, to_value};
+pub use ser::{EncodeError, to_value, to_value_omitting};
 pub use shapes::{Blob, Timestamp};
 
 /// Name serde sees for [`Timestamp`] so the value layer can recognise it.

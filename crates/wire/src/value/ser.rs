@@ -20,20 +20,51 @@ impl ser::Error for EncodeError {
 
 /// Turns an output shape into a [`Value`].
 pub fn to_value<T: Serialize + ?Sized>(shape: &T) -> Result<Value, EncodeError> {
-    shape.serialize(ValueSerializer)
+    shape.serialize(ValueSerializer::PLAIN)
 }
 
-struct ValueSerializer;
+/// Turns a shape into a [`Value`] without the structure members that `omit` names: each entry is
+/// a member path (`"MetricData"`, or `"Entries/Detail"` for a member of every element of a list
+/// member). Omitted members are never serialized, so leaving out a large payload costs nothing.
+pub fn to_value_omitting<T: Serialize + ?Sized>(
+    shape: &T,
+    omit: &[&str],
+) -> Result<Value, EncodeError> {
+    shape.serialize(ValueSerializer { omit })
+}
 
-impl ser::Serializer for ValueSerializer {
+/// Serializes into a [`Value`], leaving out the member paths in `omit` (relative to this level).
+#[derive(Clone, Copy)]
+struct ValueSerializer<'p> {
+    omit: &'p [&'p str],
+}
+
+impl ValueSerializer<'_> {
+    const PLAIN: ValueSerializer<'static> = ValueSerializer { omit: &[] };
+}
+
+/// What `omit` says about member `key`: leave it out (`None`), or the paths below it.
+fn below<'p>(omit: &[&'p str], key: &str) -> Option<Vec<&'p str>> {
+    let mut rest = Vec::new();
+    for path in omit {
+        match path.strip_prefix(key) {
+            Some("") => return None,
+            Some(r) if r.starts_with('/') => rest.push(&r[1..]),
+            _ => {}
+        }
+    }
+    Some(rest)
+}
+
+impl<'p> ser::Serializer for ValueSerializer<'p> {
     type Ok = Value;
     type Error = EncodeError;
-    type SerializeSeq = SeqBuilder;
-    type SerializeTuple = SeqBuilder;
-    type SerializeTupleStruct = SeqBuilder;
+    type SerializeSeq = SeqBuilder<'p>;
+    type SerializeTuple = SeqBuilder<'p>;
+    type SerializeTupleStruct = SeqBuilder<'p>;
     type SerializeTupleVariant = ser::Impossible<Value, EncodeError>;
     type SerializeMap = MapBuilder;
-    type SerializeStruct = StructBuilder;
+    type SerializeStruct = StructBuilder<'p>;
     type SerializeStructVariant = ser::Impossible<Value, EncodeError>;
 
     fn serialize_bool(self, v: bool) -> Result<Value, EncodeError> {
@@ -103,7 +134,7 @@ impl ser::Serializer for ValueSerializer {
         name: &'static str,
         v: &T,
     ) -> Result<Value, EncodeError> {
-        let inner = v.serialize(ValueSerializer)?;
+        let inner = v.serialize(self)?;
         if name == TIMESTAMP_NAME {
             return match inner {
                 Value::Float(f) => Ok(Value::Timestamp(f)),
@@ -125,20 +156,20 @@ impl ser::Serializer for ValueSerializer {
     ) -> Result<Value, EncodeError> {
         Ok(Value::Struct(vec![(
             variant.to_owned(),
-            v.serialize(ValueSerializer)?,
+            v.serialize(ValueSerializer::PLAIN)?,
         )]))
     }
-    fn serialize_seq(self, len: Option<usize>) -> Result<SeqBuilder, EncodeError> {
-        Ok(SeqBuilder(Vec::with_capacity(len.unwrap_or(0))))
+    fn serialize_seq(self, len: Option<usize>) -> Result<SeqBuilder<'p>, EncodeError> {
+        Ok(SeqBuilder(Vec::with_capacity(len.unwrap_or(0)), self))
     }
-    fn serialize_tuple(self, len: usize) -> Result<SeqBuilder, EncodeError> {
+    fn serialize_tuple(self, len: usize) -> Result<SeqBuilder<'p>, EncodeError> {
         self.serialize_seq(Some(len))
     }
     fn serialize_tuple_struct(
         self,
         _name: &'static str,
         len: usize,
-    ) -> Result<SeqBuilder, EncodeError> {
+    ) -> Result<SeqBuilder<'p>, EncodeError> {
         self.serialize_seq(Some(len))
     }
     fn serialize_tuple_variant(
@@ -162,8 +193,8 @@ impl ser::Serializer for ValueSerializer {
         self,
         _name: &'static str,
         len: usize,
-    ) -> Result<StructBuilder, EncodeError> {
-        Ok(StructBuilder(Vec::with_capacity(len)))
+    ) -> Result<StructBuilder<'p>, EncodeError> {
+        Ok(StructBuilder(Vec::with_capacity(len), self.omit))
     }
     fn serialize_struct_variant(
         self,
@@ -178,13 +209,14 @@ impl ser::Serializer for ValueSerializer {
     }
 }
 
-struct SeqBuilder(Vec<Value>);
+/// A list's elements; the omitted paths apply to every element.
+struct SeqBuilder<'p>(Vec<Value>, ValueSerializer<'p>);
 
-impl ser::SerializeSeq for SeqBuilder {
+impl ser::SerializeSeq for SeqBuilder<'_> {
     type Ok = Value;
     type Error = EncodeError;
     fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), EncodeError> {
-        self.0.push(v.serialize(ValueSerializer)?);
+        self.0.push(v.serialize(self.1)?);
         Ok(())
     }
     fn end(self) -> Result<Value, EncodeError> {
@@ -192,7 +224,7 @@ impl ser::SerializeSeq for SeqBuilder {
     }
 }
 
-impl ser::SerializeTuple for SeqBuilder {
+impl ser::SerializeTuple for SeqBuilder<'_> {
     type Ok = Value;
     type Error = EncodeError;
     fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), EncodeError> {
@@ -203,7 +235,7 @@ impl ser::SerializeTuple for SeqBuilder {
     }
 }
 
-impl ser::SerializeTupleStruct for SeqBuilder {
+impl ser::SerializeTupleStruct for SeqBuilder<'_> {
     type Ok = Value;
     type Error = EncodeError;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), EncodeError> {
@@ -223,7 +255,7 @@ impl ser::SerializeMap for MapBuilder {
     type Ok = Value;
     type Error = EncodeError;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, k: &T) -> Result<(), EncodeError> {
-        match k.serialize(ValueSerializer)? {
+        match k.serialize(ValueSerializer::PLAIN)? {
             Value::Str(s) => {
                 self.key = Some(s);
                 Ok(())
@@ -236,7 +268,8 @@ impl ser::SerializeMap for MapBuilder {
             .key
             .take()
             .ok_or_else(|| EncodeError("map value without a key".into()))?;
-        self.members.push((key, v.serialize(ValueSerializer)?));
+        self.members
+            .push((key, v.serialize(ValueSerializer::PLAIN)?));
         Ok(())
     }
     fn end(self) -> Result<Value, EncodeError> {
@@ -244,9 +277,10 @@ impl ser::SerializeMap for MapBuilder {
     }
 }
 
-struct StructBuilder(Vec<(String, Value)>);
+/// A structure's members and the member paths to leave out.
+struct StructBuilder<'p>(Vec<(String, Value)>, &'p [&'p str]);
 
-impl ser::SerializeStruct for StructBuilder {
+impl ser::SerializeStruct for StructBuilder<'_> {
     type Ok = Value;
     type Error = EncodeError;
     fn serialize_field<T: Serialize + ?Sized>(
@@ -254,7 +288,14 @@ impl ser::SerializeStruct for StructBuilder {
         key: &'static str,
         v: &T,
     ) -> Result<(), EncodeError> {
-        let v = v.serialize(ValueSerializer)?;
+        let v = if self.1.is_empty() {
+            v.serialize(ValueSerializer::PLAIN)?
+        } else {
+            match below(self.1, key) {
+                None => return Ok(()),
+                Some(rest) => v.serialize(ValueSerializer { omit: &rest })?,
+            }
+        };
         if v != Value::Null {
             self.0.push((key.to_owned(), v));
         }
