@@ -6,30 +6,11 @@ use openwatch_alarms::{
     MetricAlarmConfig, TreatMissingData, decide, evaluate, evaluation_range_periods,
 };
 
-const PERIOD_S: u32 = 300;
-const THRESHOLD: f64 = 1.0;
 /// 2026-11-29T10:05:00Z plus 7 seconds: the newest complete period starts at 10:00:00.
 const NOW_MS: i64 = 1_795_946_707_000;
 
-const MODES: [TreatMissingData; 4] = [
-    TreatMissingData::Missing,
-    TreatMissingData::Ignore,
-    TreatMissingData::Breaching,
-    TreatMissingData::NotBreaching,
-];
-
-fn config(m: u32, n: u32, treat: TreatMissingData) -> MetricAlarmConfig {
-    MetricAlarmConfig {
-        period_s: PERIOD_S,
-        evaluation_periods: n,
-        datapoints_to_alarm: Some(m),
-        threshold: Some(THRESHOLD),
-        comparison: ComparisonOperator::GreaterThanThreshold,
-        treat_missing_data: treat,
-        evaluate_low_sample_count: LowSampleCount::Evaluate,
-        statistic: Some("Average".to_owned()),
-    }
-}
+mod common;
+use common::{PERIOD_S, config};
 
 /// `0 - X - X` (oldest left, newest right) to datapoints ending at the newest complete period.
 fn datapoints(pattern: &str) -> Vec<Datapoint> {
@@ -66,7 +47,7 @@ fn parse_expected(s: &str) -> Option<AlarmState> {
 /// when the decided state differs from the current one ("keep" never transitions).
 fn check(m: u32, n: u32, pattern: &str, expected: [&str; 4]) {
     let points = datapoints(pattern);
-    for (mode, want) in MODES.into_iter().zip(expected) {
+    for (mode, want) in TreatMissingData::ALL.iter().copied().zip(expected) {
         let cfg = config(m, n, mode);
         assert_eq!(
             pattern.split_whitespace().count(),

@@ -3,30 +3,23 @@
 //! panics.
 
 use openwatch_alarms::{
-    AlarmRule, AlarmState, ComparisonOperator, Datapoint, Evaluation, LowSampleCount,
-    MetricAlarmConfig, TreatMissingData, decide, evaluate, evaluation_range_periods,
+    AlarmRule, AlarmState, ComparisonOperator, Datapoint, Evaluation, MetricAlarmConfig,
+    TreatMissingData, decide, evaluate, evaluation_range_periods,
 };
 use proptest::prelude::*;
 
+mod common;
+
 const NOW_MS: i64 = 1_795_946_707_000;
 const PERIOD_S: u32 = 60;
-const MODES: [TreatMissingData; 4] = [
-    TreatMissingData::Missing,
-    TreatMissingData::Ignore,
-    TreatMissingData::Breaching,
-    TreatMissingData::NotBreaching,
-];
 
+/// `common::config` over 60 s periods, on the Maximum, greater than or equal to 1.0.
 fn config(m: u32, n: u32, treat: TreatMissingData) -> MetricAlarmConfig {
     MetricAlarmConfig {
         period_s: PERIOD_S,
-        evaluation_periods: n,
-        datapoints_to_alarm: Some(m),
-        threshold: Some(1.0),
         comparison: ComparisonOperator::GreaterThanOrEqualToThreshold,
-        treat_missing_data: treat,
-        evaluate_low_sample_count: LowSampleCount::Evaluate,
         statistic: Some("Maximum".to_owned()),
+        ..common::config(m, n, treat)
     }
 }
 
@@ -54,7 +47,7 @@ proptest! {
         let pts = points(&cells);
         let first = decide(&config(m, n, TreatMissingData::Missing), &pts, NOW_MS).state();
         prop_assert!(first.is_some());
-        for mode in MODES {
+        for &mode in TreatMissingData::ALL {
             prop_assert_eq!(decide(&config(m, n, mode), &pts, NOW_MS).state(), first);
         }
     }
@@ -70,7 +63,7 @@ proptest! {
         prop_assume!(cells[flip] == Some(false));
         let mut worse = cells.clone();
         worse[flip] = Some(true);
-        for mode in MODES {
+        for &mode in TreatMissingData::ALL {
             let cfg = config(m, n, mode);
             let before = decide(&cfg, &points(&cells), NOW_MS).state();
             let after = decide(&cfg, &points(&worse), NOW_MS).state();
@@ -90,7 +83,7 @@ proptest! {
         mode in 0usize..4,
     ) {
         let cells: Vec<Option<bool>> = cells.into_iter().take(evaluation_range_periods(n)).collect();
-        let cfg = config(m, n, MODES[mode]);
+        let cfg = config(m, n, TreatMissingData::ALL[mode]);
         let pts = points(&cells);
         for current in [AlarmState::Ok, AlarmState::Alarm, AlarmState::InsufficientData] {
             match (decide(&cfg, &pts, NOW_MS).state(), evaluate(&cfg, current, &pts, NOW_MS)) {

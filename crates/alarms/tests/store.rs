@@ -6,35 +6,13 @@ use std::sync::Arc;
 
 use openwatch_alarms::Datapoint;
 use openwatch_alarms::store::{
-    AlarmStore, AlarmsError, DatapointSource, HistoryItemType, HistoryQuery, MetricAlarm,
-    PutMetricAlarm,
+    AlarmsError, DatapointSource, HistoryItemType, HistoryQuery, MetricAlarm, PutMetricAlarm,
 };
-use openwatch_storage::{Catalog, Clock, SimClock};
+use openwatch_storage::SimClock;
 use parking_lot::Mutex;
 
-/// 2026-01-01T00:00:00Z, a period boundary.
-const T0: i64 = 1_767_225_600_000;
-
-fn request(name: &str) -> PutMetricAlarm {
-    PutMetricAlarm {
-        name: name.into(),
-        namespace: Some("App".into()),
-        metric_name: Some("Errors".into()),
-        dimensions: vec![("Host".into(), "a".into())],
-        statistic: Some("Sum".into()),
-        period: Some(60),
-        evaluation_periods: Some(3),
-        threshold: Some(5.0),
-        comparison_operator: Some("GreaterThanThreshold".into()),
-        tags: vec![("team".into(), "core".into())],
-        ..PutMetricAlarm::default()
-    }
-}
-
-fn open(dir: &std::path::Path, clock: &Arc<SimClock>) -> AlarmStore {
-    let catalog = Arc::new(Catalog::open(&dir.join("catalog.redb")).unwrap());
-    AlarmStore::open(catalog, Arc::clone(clock) as Arc<dyn Clock>).unwrap()
-}
+mod common;
+use common::{T0, composite, fresh, open, request};
 
 #[derive(Default)]
 struct Fake(Mutex<Vec<Datapoint>>);
@@ -138,9 +116,7 @@ fn round_trip_and_reopen() {
 
 #[test]
 fn validation_and_not_found() {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(SimClock::new(T0));
-    let store = open(dir.path(), &clock);
+    let (_dir, _clock, store) = fresh(T0);
     let bad = |f: fn(&mut PutMetricAlarm)| {
         let mut r = request("x");
         f(&mut r);
@@ -183,9 +159,7 @@ fn validation_and_not_found() {
 
 #[test]
 fn evaluate_due_transitions_once_per_period() {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(SimClock::new(T0));
-    let store = open(dir.path(), &clock);
+    let (_dir, clock, store) = fresh(T0);
     store
         .put_metric_alarm("1", "r", request("high-errors"))
         .unwrap();
@@ -261,19 +235,9 @@ fn evaluate_due_transitions_once_per_period() {
     assert_eq!(store.run_retention().unwrap(), 3);
 }
 
-fn composite(name: &str, rule: &str) -> openwatch_alarms::store::PutCompositeAlarm {
-    openwatch_alarms::store::PutCompositeAlarm {
-        name: name.into(),
-        alarm_rule: Some(rule.into()),
-        ..Default::default()
-    }
-}
-
 #[test]
 fn composite_alarms_follow_their_children() {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(SimClock::new(T0));
-    let store = open(dir.path(), &clock);
+    let (dir, clock, store) = fresh(T0);
     store.put_metric_alarm("1", "r", request("cpu")).unwrap();
     store.put_metric_alarm("1", "r", request("mem")).unwrap();
     // Evaluated at creation: both children INSUFFICIENT_DATA, so the rule is false → OK.

@@ -11,32 +11,22 @@ use openwatch_alarms::store::{
     PutMetricAlarm, StateChange,
 };
 use openwatch_alarms::{Datapoint, SuppressedBy};
-use openwatch_storage::{Catalog, Clock, SimClock};
+use openwatch_storage::{Clock, SimClock};
 use parking_lot::Mutex;
 
-/// 2026-01-01T00:00:00Z, a period boundary.
-const T0: i64 = 1_767_225_600_000;
+mod common;
+use common::{T0, composite, fresh, open};
+
 const ACCT: &str = "111122223333";
 const REGION: &str = "us-east-1";
 
+/// The common request, without dimensions and over one period.
 fn request(name: &str) -> PutMetricAlarm {
     PutMetricAlarm {
-        name: name.into(),
-        namespace: Some("App".into()),
-        metric_name: Some("Errors".into()),
-        statistic: Some("Sum".into()),
-        period: Some(60),
+        dimensions: Vec::new(),
         evaluation_periods: Some(1),
-        threshold: Some(5.0),
-        comparison_operator: Some("GreaterThanThreshold".into()),
-        tags: vec![("team".into(), "core".into())],
-        ..PutMetricAlarm::default()
+        ..common::request(name)
     }
-}
-
-fn open(dir: &std::path::Path, clock: &Arc<SimClock>) -> AlarmStore {
-    let catalog = Arc::new(Catalog::open(&dir.join("catalog.redb")).unwrap());
-    AlarmStore::open(catalog, Arc::clone(clock) as Arc<dyn Clock>).unwrap()
 }
 
 /// Counts datapoint reads: each read is one evaluation.
@@ -95,20 +85,10 @@ fn evaluated_boundary_survives_a_reopen() {
 
 #[test]
 fn tags_on_metric_and_composite_alarms() {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(SimClock::new(T0));
-    let store = open(dir.path(), &clock);
+    let (_dir, _clock, store) = fresh(T0);
     store.put_metric_alarm(ACCT, REGION, request("a")).unwrap();
     store
-        .put_composite_alarm(
-            ACCT,
-            REGION,
-            PutCompositeAlarm {
-                name: "c".into(),
-                alarm_rule: Some("ALARM(a)".into()),
-                ..PutCompositeAlarm::default()
-            },
-        )
+        .put_composite_alarm(ACCT, REGION, composite("c", "ALARM(a)"))
         .unwrap();
     let arn = format!("arn:aws:cloudwatch:{REGION}:{ACCT}:alarm:a");
     assert_eq!(
@@ -211,22 +191,12 @@ impl AlarmActions for Recorder {
 
 #[test]
 fn set_alarm_state_hands_changes_to_the_actions() {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(SimClock::new(T0));
-    let store = open(dir.path(), &clock);
+    let (_dir, _clock, store) = fresh(T0);
     let recorder = Arc::new(Recorder::default());
     store.set_actions(Arc::clone(&recorder) as Arc<dyn AlarmActions>);
     store.put_metric_alarm(ACCT, REGION, request("a")).unwrap();
     store
-        .put_composite_alarm(
-            ACCT,
-            REGION,
-            PutCompositeAlarm {
-                name: "c".into(),
-                alarm_rule: Some("ALARM(a)".into()),
-                ..PutCompositeAlarm::default()
-            },
-        )
+        .put_composite_alarm(ACCT, REGION, composite("c", "ALARM(a)"))
         .unwrap();
     // The composite's evaluation at creation (INSUFFICIENT_DATA -> OK) runs its OK actions.
     assert_eq!(*recorder.0.lock(), vec![("c".into(), "OK".into())]);
@@ -253,15 +223,30 @@ fn suppressed_composite(store: &AlarmStore, wait: i64, extension: i64) {
             ACCT,
             REGION,
             PutCompositeAlarm {
-                name: "c".into(),
-                alarm_rule: Some("ALARM(child)".into()),
                 actions_suppressor: Some("suppressor".into()),
                 actions_suppressor_wait_period: Some(wait),
                 actions_suppressor_extension_period: Some(extension),
-                ..PutCompositeAlarm::default()
+                ..composite("c", "ALARM(child)")
             },
         )
         .unwrap();
+}
+
+/// A composite (wait 120 s, extension 180 s) whose child has just gone into ALARM: its
+/// actions are held back by the wait period.
+fn child_in_alarm_within_wait_period(store: &AlarmStore) {
+    suppressed_composite(store, 120, 180);
+    set(store, "child", "ALARM");
+    assert_eq!(
+        store.composite_actions_suppressed(ACCT, REGION, "c"),
+        Some(SuppressedBy::WaitPeriod)
+    );
+}
+
+/// What holds back the actions of composite `c`, if any are pending.
+fn pending(store: &AlarmStore) -> Option<String> {
+    let c = store.composite(ACCT, REGION, "c").unwrap();
+    c.pending_actions.map(|p| p.suppressed_by)
 }
 
 fn set(store: &AlarmStore, name: &str, state: &str) {
@@ -272,17 +257,9 @@ fn set(store: &AlarmStore, name: &str, state: &str) {
 
 #[test]
 fn wait_period_delays_then_releases_actions() {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(SimClock::new(T0));
-    let store = open(dir.path(), &clock);
-    suppressed_composite(&store, 120, 180);
-    set(&store, "child", "ALARM");
-    assert_eq!(
-        store.composite_actions_suppressed(ACCT, REGION, "c"),
-        Some(SuppressedBy::WaitPeriod)
-    );
-    let pending = store.composite(ACCT, REGION, "c").unwrap().pending_actions;
-    assert_eq!(pending.unwrap().suppressed_by, "WaitPeriod");
+    let (_dir, clock, store) = fresh(T0);
+    child_in_alarm_within_wait_period(&store);
+    assert_eq!(pending(&store).as_deref(), Some("WaitPeriod"));
     clock.advance(Duration::from_secs(119));
     assert!(store.release_suppressed(clock.now_millis()).is_empty());
     clock.advance(Duration::from_secs(1));
@@ -304,62 +281,31 @@ fn wait_period_delays_then_releases_actions() {
     // Released once; the runner then finds nothing suppressed.
     assert!(store.release_suppressed(clock.now_millis()).is_empty());
     assert_eq!(store.composite_actions_suppressed(ACCT, REGION, "c"), None);
-    assert!(
-        store
-            .composite(ACCT, REGION, "c")
-            .unwrap()
-            .pending_actions
-            .is_none()
-    );
+    assert_eq!(pending(&store), None);
 }
 
 #[test]
 fn suppressor_in_alarm_then_extension_period() {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(SimClock::new(T0));
-    let store = open(dir.path(), &clock);
-    suppressed_composite(&store, 120, 180);
-    set(&store, "child", "ALARM");
-    assert_eq!(
-        store.composite_actions_suppressed(ACCT, REGION, "c"),
-        Some(SuppressedBy::WaitPeriod)
-    );
+    let (_dir, clock, store) = fresh(T0);
+    child_in_alarm_within_wait_period(&store);
     // The suppressor goes into ALARM during the wait period: suppressed for as long as it is.
     clock.advance(Duration::from_secs(60));
     set(&store, "suppressor", "ALARM");
     clock.advance(Duration::from_secs(600));
     assert!(store.release_suppressed(clock.now_millis()).is_empty());
-    assert_eq!(
-        store
-            .composite(ACCT, REGION, "c")
-            .unwrap()
-            .pending_actions
-            .unwrap()
-            .suppressed_by,
-        "Alarm"
-    );
+    assert_eq!(pending(&store).as_deref(), Some("Alarm"));
     // It leaves ALARM: the extension period holds the actions 180 s more.
     set(&store, "suppressor", "OK");
     clock.advance(Duration::from_secs(179));
     assert!(store.release_suppressed(clock.now_millis()).is_empty());
-    assert_eq!(
-        store
-            .composite(ACCT, REGION, "c")
-            .unwrap()
-            .pending_actions
-            .unwrap()
-            .suppressed_by,
-        "ExtensionPeriod"
-    );
+    assert_eq!(pending(&store).as_deref(), Some("ExtensionPeriod"));
     clock.advance(Duration::from_secs(1));
     assert_eq!(store.release_suppressed(clock.now_millis()).len(), 1);
 }
 
 #[test]
 fn a_new_transition_drops_pending_actions() {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(SimClock::new(T0));
-    let store = open(dir.path(), &clock);
+    let (_dir, clock, store) = fresh(T0);
     suppressed_composite(&store, 120, 0);
     set(&store, "child", "ALARM");
     assert!(
@@ -369,13 +315,7 @@ fn a_new_transition_drops_pending_actions() {
     );
     clock.advance(Duration::from_secs(30));
     set(&store, "child", "OK");
-    assert!(
-        store
-            .composite(ACCT, REGION, "c")
-            .unwrap()
-            .pending_actions
-            .is_none()
-    );
+    assert_eq!(pending(&store), None);
     clock.advance(Duration::from_secs(300));
     assert!(store.release_suppressed(clock.now_millis()).is_empty());
     // Without a suppressor in ALARM and no wait period, nothing is suppressed.

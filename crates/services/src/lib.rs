@@ -44,3 +44,27 @@ pub fn registry(domains: &Domains) -> Registry {
     logs::register(&mut registry, Arc::clone(&domains.logs));
     registry
 }
+
+/// The operation `name` of `service`, answered synchronously by `handler` over one domain.
+pub(crate) fn domain_operation<D, I, O, F>(
+    service: openwatch_wire::Service,
+    name: &'static str,
+    domain: &Arc<D>,
+    handler: F,
+) -> openwatch_wire::Operation
+where
+    D: Send + Sync + 'static,
+    I: serde::de::DeserializeOwned + serde::Serialize + Send + 'static,
+    O: serde::Serialize + 'static,
+    F: Fn(&D, &openwatch_wire::CallContext, I) -> Result<O, openwatch_wire::ApiError>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+{
+    let domain = Arc::clone(domain);
+    openwatch_wire::Operation::new(service, name, move |ctx, input| {
+        let (domain, handler) = (Arc::clone(&domain), handler.clone());
+        async move { handler(&domain, &ctx, input) }
+    })
+}

@@ -3,29 +3,12 @@
 //! PutCompositeAlarm, their errors, and a composite's ActionsSuppressedBy in DescribeAlarms.
 #![allow(clippy::unwrap_used)]
 
-use std::sync::Arc;
-
-use openwatch_alarms::store::AlarmStore;
-use openwatch_events::Events;
-use openwatch_storage::{Catalog, Clock, SimClock};
 use openwatch_wire::testing::{TEST_ACCOUNT, TestClient};
-use openwatch_wire::{Registry, Service, Value};
+use openwatch_wire::{Service, Value};
 use serde_json::{Value as Json, json};
 
-/// 2026-01-01T01:00:00Z.
-const NOW: i64 = 1_767_229_200_000;
-
-fn client() -> (TestClient, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let clock: Arc<dyn Clock> = Arc::new(SimClock::new(NOW));
-    let catalog = Arc::new(Catalog::open(&dir.path().join("catalog.redb")).unwrap());
-    let store = Arc::new(AlarmStore::open(Arc::clone(&catalog), Arc::clone(&clock)).unwrap());
-    let events =
-        Arc::new(Events::open(Arc::clone(&catalog), &dir.path().join("events"), clock).unwrap());
-    let mut registry = Registry::new();
-    openwatch_services::cloudwatch::alarms::register(&mut registry, store, events);
-    (TestClient::new(registry, Arc::new(|| NOW)), dir)
-}
+mod cloudwatch_support;
+use cloudwatch_support::alarms_client as client;
 
 fn alarm(name: &str, tags: Json) -> Json {
     json!({"AlarmName": name, "Namespace": "App", "MetricName": "Errors", "Statistic": "Sum",

@@ -5,15 +5,13 @@
 
 use std::sync::Arc;
 
-use openwatch_alarms::store::AlarmStore;
 use openwatch_events::Events;
-use openwatch_storage::{Catalog, Clock, SimClock};
+use openwatch_wire::Service;
 use openwatch_wire::testing::{TEST_ACCOUNT, TestClient};
-use openwatch_wire::{Registry, Service};
 use serde_json::{Value, json};
 
-/// 2026-01-01T01:00:00Z.
-const NOW: i64 = 1_767_229_200_000;
+mod cloudwatch_support;
+use cloudwatch_support::NOW;
 
 struct World {
     c: TestClient,
@@ -21,21 +19,9 @@ struct World {
     _dir: tempfile::TempDir,
 }
 
+/// The alarm operations and EventBridge's, sharing one bus.
 fn world() -> World {
-    let dir = tempfile::tempdir().unwrap();
-    let clock: Arc<dyn Clock> = Arc::new(SimClock::new(NOW));
-    let catalog = Arc::new(Catalog::open(&dir.path().join("catalog.redb")).unwrap());
-    let store = Arc::new(AlarmStore::open(Arc::clone(&catalog), Arc::clone(&clock)).unwrap());
-    let events = Arc::new(
-        Events::open(
-            Arc::clone(&catalog),
-            &dir.path().join("events"),
-            Arc::clone(&clock),
-        )
-        .unwrap(),
-    );
-    let mut registry = Registry::new();
-    openwatch_services::cloudwatch::alarms::register(&mut registry, store, Arc::clone(&events));
+    let (mut registry, events, dir) = cloudwatch_support::alarms_registry();
     openwatch_services::events::register(&mut registry, Arc::clone(&events));
     World {
         c: TestClient::new(registry, Arc::new(|| NOW)),
@@ -46,15 +32,17 @@ fn world() -> World {
 
 impl World {
     async fn ok(&self, op: &str, body: Value) -> Value {
-        let r = self.c.json(Service::CloudWatch, op, body).await;
-        assert_eq!(r.status, 200, "{op}: {}", r.text());
-        r.json()
+        cloudwatch_support::ok(&self.c, op, body).await
     }
 
     async fn err(&self, op: &str, body: Value) -> (u16, Value) {
-        let r = self.c.json(Service::CloudWatch, op, body).await;
-        assert_ne!(r.status, 200, "{op} succeeded: {}", r.text());
-        (r.status, r.json())
+        cloudwatch_support::err(&self.c, op, body).await
+    }
+
+    /// Asserts that `op` fails with the error code (`__type`) `code`.
+    async fn refuses(&self, op: &str, body: Value, code: &str) {
+        let (_, e) = self.err(op, body).await;
+        assert_eq!(e["__type"], code, "{op}");
     }
 }
 
@@ -142,8 +130,12 @@ async fn put_describe_and_delete() {
         .await;
     assert_eq!(page2["MetricAlarms"].as_array().unwrap().len(), 1);
     assert!(page2.get("NextToken").is_none());
-    let (_, e) = w.err("DescribeAlarms", json!({"NextToken": "zzz"})).await;
-    assert_eq!(e["__type"], "InvalidNextToken");
+    w.refuses(
+        "DescribeAlarms",
+        json!({"NextToken": "zzz"}),
+        "InvalidNextToken",
+    )
+    .await;
 
     let for_metric = w
         .ok(
@@ -262,10 +254,10 @@ async fn validation_errors() {
         r.text()
     );
 
-    let (_, e) = w.err("DescribeAlarms", json!({"MaxRecords": 101})).await;
-    assert_eq!(e["__type"], "InvalidParameterValueException");
-    let (_, e) = w.err("DescribeAlarms", json!({"StateValue": "BAD"})).await;
-    assert_eq!(e["__type"], "InvalidParameterValueException");
+    for bad in [json!({"MaxRecords": 101}), json!({"StateValue": "BAD"})] {
+        w.refuses("DescribeAlarms", bad, "InvalidParameterValueException")
+            .await;
+    }
 }
 
 #[tokio::test]
@@ -332,21 +324,20 @@ async fn set_state_actions_and_history() {
         (status, e["__type"].as_str()),
         (404, Some("ResourceNotFound"))
     );
-    let (_, e) = w
-        .err(
-            "SetAlarmState",
+    let refused = [
+        (
             json!({"AlarmName": "errors-high", "StateValue": "OK", "StateReason": "x",
                    "StateReasonData": "not json"}),
-        )
-        .await;
-    assert_eq!(e["__type"], "InvalidFormatFault");
-    let (_, e) = w
-        .err(
-            "SetAlarmState",
+            "InvalidFormatFault",
+        ),
+        (
             json!({"AlarmName": "errors-high", "StateValue": "MAYBE", "StateReason": "x"}),
-        )
-        .await;
-    assert_eq!(e["__type"], "InvalidParameterValueException");
+            "InvalidParameterValueException",
+        ),
+    ];
+    for (body, code) in refused {
+        w.refuses("SetAlarmState", body, code).await;
+    }
 
     w.ok(
         "DisableAlarmActions",
@@ -400,10 +391,12 @@ async fn set_state_actions_and_history() {
         )
         .await;
     assert_eq!(window["AlarmHistoryItems"], json!([]));
-    let (_, e) = w
-        .err("DescribeAlarmHistory", json!({"HistoryItemType": "Nope"}))
-        .await;
-    assert_eq!(e["__type"], "InvalidParameterValueException");
+    w.refuses(
+        "DescribeAlarmHistory",
+        json!({"HistoryItemType": "Nope"}),
+        "InvalidParameterValueException",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -467,28 +460,26 @@ async fn composite_alarms() {
         .await;
     assert_eq!(parents["CompositeAlarms"][0]["AlarmName"], "svc");
     assert_eq!(parents["MetricAlarms"], json!([]));
-    let (_, e) = w
-        .err(
+    let refused = [
+        (
             "DescribeAlarms",
             json!({"ParentsOfAlarmName": "mem", "StateValue": "OK"}),
-        )
-        .await;
-    assert_eq!(e["__type"], "InvalidParameterCombinationException");
-
-    let (_, e) = w
-        .err(
+            "InvalidParameterCombinationException",
+        ),
+        (
             "PutCompositeAlarm",
             json!({"AlarmName": "broken", "AlarmRule": "ALARM(cpu) AND"}),
-        )
-        .await;
-    assert_eq!(e["__type"], "ValidationError");
-    let (_, e) = w
-        .err(
+            "ValidationError",
+        ),
+        (
             "PutCompositeAlarm",
             json!({"AlarmName": "s2", "AlarmRule": "TRUE", "ActionsSuppressor": "cpu"}),
-        )
-        .await;
-    assert_eq!(e["__type"], "MissingRequiredParameterException");
+            "MissingRequiredParameterException",
+        ),
+    ];
+    for (op, body, code) in refused {
+        w.refuses(op, body, code).await;
+    }
 
     // A child's change re-evaluates the composite; both changes reach the default bus.
     let audit = format!("arn:aws:events:us-east-1:{TEST_ACCOUNT}:event-bus/audit");
@@ -632,16 +623,19 @@ async fn metric_math_validation() {
     // Metrics with MetricName.
     let mut both = base(json!([stat]));
     both["MetricName"] = json!("Errors");
-    let (_, e) = w.err("PutMetricAlarm", both).await;
-    assert_eq!(e["__type"], "InvalidParameterCombinationException");
+    w.refuses(
+        "PutMetricAlarm",
+        both,
+        "InvalidParameterCombinationException",
+    )
+    .await;
     // Uppercase id.
-    let (_, e) = w
-        .err(
-            "PutMetricAlarm",
-            base(json!([{"Id": "Bad", "Expression": "TIME_SERIES(1)", "Period": 60}])),
-        )
-        .await;
-    assert_eq!(e["__type"], "InvalidParameterValueException");
+    w.refuses(
+        "PutMetricAlarm",
+        base(json!([{"Id": "Bad", "Expression": "TIME_SERIES(1)", "Period": 60}])),
+        "InvalidParameterValueException",
+    )
+    .await;
     w.ok(
         "PutMetricAlarm",
         base(

@@ -2,68 +2,38 @@
 //! rpc-v2-cbor (the Rust and Go SDKs) and query (older SDKs), plus the validation error table.
 #![allow(clippy::unwrap_used)]
 
-use std::sync::Arc;
-
-use openwatch_metrics::{Metrics, MetricsOptions, SimClock};
 use openwatch_wire::testing::TestClient;
-use openwatch_wire::{Registry, Service, Value};
+use openwatch_wire::{Service, Value};
 use serde_json::json;
 
-/// 2026-01-01T01:00:00Z.
-const NOW: i64 = 1_767_229_200_000;
+mod cloudwatch_support;
+use cloudwatch_support::{NOW, ok, s, st};
+
 const NOW_S: i64 = NOW / 1000;
 
 fn client() -> (TestClient, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(SimClock::new(NOW));
-    let metrics = Arc::new(Metrics::open(dir.path(), clock, MetricsOptions::default()).unwrap());
-    let mut registry = Registry::new();
-    openwatch_services::cloudwatch::register(&mut registry, metrics);
-    (TestClient::new(registry, Arc::new(|| NOW)), dir)
-}
-
-fn s(v: &str) -> Value {
-    Value::Str(v.into())
-}
-
-fn st(members: Vec<(&str, Value)>) -> Value {
-    Value::Struct(
-        members
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v))
-            .collect(),
-    )
+    cloudwatch_support::metrics_client(NOW)
 }
 
 #[tokio::test]
 async fn json_put_list_and_statistics() {
     let (c, _dir) = client();
-    let resp = c
-        .json(
-            Service::CloudWatch,
-            "PutMetricData",
-            json!({"Namespace": "MyApp", "MetricData": [
-                {"MetricName": "Latency", "Value": 12.5, "Unit": "Milliseconds",
-                 "Dimensions": [{"Name": "Host", "Value": "a"}], "Timestamp": NOW_S - 120},
-                {"MetricName": "Latency", "Values": [10.0, 20.0], "Counts": [3.0, 1.0],
-                 "Unit": "Milliseconds", "Dimensions": [{"Name": "Host", "Value": "a"}],
-                 "Timestamp": NOW_S - 60},
-                {"MetricName": "Requests", "StatisticValues":
-                    {"SampleCount": 4, "Sum": 10, "Minimum": 1, "Maximum": 4}}
-            ]}),
-        )
-        .await;
-    assert_eq!(resp.status, 200, "{}", resp.text());
+    ok(
+        &c,
+        "PutMetricData",
+        json!({"Namespace": "MyApp", "MetricData": [
+            {"MetricName": "Latency", "Value": 12.5, "Unit": "Milliseconds",
+             "Dimensions": [{"Name": "Host", "Value": "a"}], "Timestamp": NOW_S - 120},
+            {"MetricName": "Latency", "Values": [10.0, 20.0], "Counts": [3.0, 1.0],
+             "Unit": "Milliseconds", "Dimensions": [{"Name": "Host", "Value": "a"}],
+             "Timestamp": NOW_S - 60},
+            {"MetricName": "Requests", "StatisticValues":
+                {"SampleCount": 4, "Sum": 10, "Minimum": 1, "Maximum": 4}}
+        ]}),
+    )
+    .await;
 
-    let resp = c
-        .json(
-            Service::CloudWatch,
-            "ListMetrics",
-            json!({"Namespace": "MyApp"}),
-        )
-        .await;
-    assert_eq!(resp.status, 200, "{}", resp.text());
-    let body = resp.json();
+    let body = ok(&c, "ListMetrics", json!({"Namespace": "MyApp"})).await;
     let metrics = body["Metrics"].as_array().unwrap();
     assert_eq!(metrics.len(), 2);
     assert_eq!(
@@ -72,19 +42,16 @@ async fn json_put_list_and_statistics() {
                "Dimensions": [{"Name": "Host", "Value": "a"}]})
     );
 
-    let resp = c
-        .json(
-            Service::CloudWatch,
-            "GetMetricStatistics",
-            json!({"Namespace": "MyApp", "MetricName": "Latency",
+    let body = ok(
+        &c,
+        "GetMetricStatistics",
+        json!({"Namespace": "MyApp", "MetricName": "Latency",
                    "Dimensions": [{"Name": "Host", "Value": "a"}],
                    "StartTime": NOW_S - 600, "EndTime": NOW_S, "Period": 600,
                    "Statistics": ["SampleCount", "Sum", "Average", "Maximum"],
                    "ExtendedStatistics": ["p50", "p99"]}),
-        )
-        .await;
-    assert_eq!(resp.status, 200, "{}", resp.text());
-    let body = resp.json();
+    )
+    .await;
     assert_eq!(body["Label"], "Latency");
     let dp = &body["Datapoints"][0];
     assert_eq!(dp["SampleCount"], 5.0);
@@ -344,36 +311,31 @@ async fn validation_errors_carry_aws_codes_and_messages() {
 #[tokio::test]
 async fn json_get_metric_data_with_an_expression() {
     let (c, _dir) = client();
-    let resp = c
-        .json(
-            Service::CloudWatch,
-            "PutMetricData",
-            json!({"Namespace": "Shop", "MetricData": [
-                {"MetricName": "Errors", "Value": 2, "Timestamp": NOW_S - 120},
-                {"MetricName": "Requests", "Value": 40, "Timestamp": NOW_S - 120},
-                {"MetricName": "Errors", "Value": 3, "Timestamp": NOW_S - 60},
-                {"MetricName": "Requests", "Value": 30, "Timestamp": NOW_S - 60}
-            ]}),
-        )
-        .await;
-    assert_eq!(resp.status, 200, "{}", resp.text());
+    ok(
+        &c,
+        "PutMetricData",
+        json!({"Namespace": "Shop", "MetricData": [
+            {"MetricName": "Errors", "Value": 2, "Timestamp": NOW_S - 120},
+            {"MetricName": "Requests", "Value": 40, "Timestamp": NOW_S - 120},
+            {"MetricName": "Errors", "Value": 3, "Timestamp": NOW_S - 60},
+            {"MetricName": "Requests", "Value": 30, "Timestamp": NOW_S - 60}
+        ]}),
+    )
+    .await;
     let stat = |id: &str, name: &str| {
         json!({"Id": id, "ReturnData": false, "MetricStat": {
             "Metric": {"Namespace": "Shop", "MetricName": name}, "Period": 60, "Stat": "Sum"}})
     };
-    let resp = c
-        .json(
-            Service::CloudWatch,
-            "GetMetricData",
-            json!({"MetricDataQueries": [
+    let body = ok(
+        &c,
+        "GetMetricData",
+        json!({"MetricDataQueries": [
                     stat("errors", "Errors"), stat("requests", "Requests"),
                     {"Id": "rate", "Expression": "100 * errors / requests", "Label": "Error rate"}
                 ],
                 "StartTime": NOW_S - 600, "EndTime": NOW_S}),
-        )
-        .await;
-    assert_eq!(resp.status, 200, "{}", resp.text());
-    let body = resp.json();
+    )
+    .await;
     let results = body["MetricDataResults"].as_array().unwrap();
     assert_eq!(results.len(), 1);
     assert_eq!(results[0]["Label"], "Error rate");
@@ -398,19 +360,17 @@ async fn json_get_metric_data_with_an_expression() {
 #[tokio::test]
 async fn query_protocol_get_metric_data_with_metrics_insights() {
     let (c, _dir) = client();
-    let resp = c
-        .json(
-            Service::CloudWatch,
-            "PutMetricData",
-            json!({"Namespace": "Fleet", "MetricData": [
-                {"MetricName": "CPU", "Value": 10, "Timestamp": NOW_S - 60,
-                 "Dimensions": [{"Name": "Host", "Value": "a"}]},
-                {"MetricName": "CPU", "Value": 90, "Timestamp": NOW_S - 60,
-                 "Dimensions": [{"Name": "Host", "Value": "b"}]}
-            ]}),
-        )
-        .await;
-    assert_eq!(resp.status, 200, "{}", resp.text());
+    ok(
+        &c,
+        "PutMetricData",
+        json!({"Namespace": "Fleet", "MetricData": [
+            {"MetricName": "CPU", "Value": 10, "Timestamp": NOW_S - 60,
+             "Dimensions": [{"Name": "Host", "Value": "a"}]},
+            {"MetricName": "CPU", "Value": 90, "Timestamp": NOW_S - 60,
+             "Dimensions": [{"Name": "Host", "Value": "b"}]}
+        ]}),
+    )
+    .await;
     let start = "2026-01-01T00:50:00Z";
     let resp = c
         .query(

@@ -4,24 +4,19 @@
 //! ANOMALY_DETECTION_BAND in GetMetricData.
 #![allow(clippy::unwrap_used)]
 
-use std::sync::Arc;
-
-use openwatch_metrics::{Metrics, MetricsOptions, SimClock};
 use openwatch_wire::testing::TestClient;
-use openwatch_wire::{Registry, Service, Value};
+use openwatch_wire::{Service, Value};
 use serde_json::json;
 
 /// 2026-01-03T00:00:00Z.
 const NOW: i64 = 1_767_398_400_000;
 const NOW_S: i64 = NOW / 1000;
 
+mod cloudwatch_support;
+use cloudwatch_support::{err, ok};
+
 fn client() -> (TestClient, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(SimClock::new(NOW));
-    let metrics = Arc::new(Metrics::open(dir.path(), clock, MetricsOptions::default()).unwrap());
-    let mut registry = Registry::new();
-    openwatch_services::cloudwatch::register(&mut registry, metrics);
-    (TestClient::new(registry, Arc::new(|| NOW)), dir)
+    cloudwatch_support::metrics_client(NOW)
 }
 
 fn single(stat: &str) -> serde_json::Value {
@@ -36,46 +31,25 @@ async fn json_put_describe_delete() {
     body["Configuration"] = json!({"ExcludedTimeRanges": [
         {"StartTime": NOW_S - 86_400, "EndTime": NOW_S - 3_600}], "MetricTimezone": "UTC"});
     body["MetricCharacteristics"] = json!({"PeriodicSpikes": true});
-    let resp = c
-        .json(Service::CloudWatch, "PutAnomalyDetector", body)
-        .await;
-    assert_eq!(resp.status, 200, "{}", resp.text());
-    let id = resp.json()["AnomalyDetectorId"]
+    let id = ok(&c, "PutAnomalyDetector", body).await["AnomalyDetectorId"]
         .as_str()
         .unwrap()
         .to_owned();
     // The legacy top-level fields name another detector (another statistic).
-    let resp = c
-        .json(
-            Service::CloudWatch,
-            "PutAnomalyDetector",
-            json!({"Namespace": "App", "MetricName": "Requests",
-                "Dimensions": [{"Name": "Host", "Value": "a"}], "Stat": "p90"}),
-        )
-        .await;
-    assert_eq!(resp.status, 200, "{}", resp.text());
-    let legacy_id = resp.json()["AnomalyDetectorId"]
+    let legacy = json!({"Namespace": "App", "MetricName": "Requests",
+        "Dimensions": [{"Name": "Host", "Value": "a"}], "Stat": "p90"});
+    let legacy_id = ok(&c, "PutAnomalyDetector", legacy.clone()).await["AnomalyDetectorId"]
         .as_str()
         .unwrap()
         .to_owned();
     assert_ne!(id, legacy_id);
-    let resp = c
-        .json(
-            Service::CloudWatch,
-            "PutAnomalyDetector",
-            json!({"MetricMathAnomalyDetector": {"MetricDataQueries": [
-                {"Id": "m1", "MetricStat": {"Metric": {"Namespace": "App", "MetricName": "Requests"},
-                    "Period": 300, "Stat": "Sum"}, "ReturnData": false},
-                {"Id": "e1", "Expression": "m1 / 300", "ReturnData": true}]}}),
-        )
-        .await;
-    assert_eq!(resp.status, 200, "{}", resp.text());
+    let math = json!({"MetricMathAnomalyDetector": {"MetricDataQueries": [
+        {"Id": "m1", "MetricStat": {"Metric": {"Namespace": "App", "MetricName": "Requests"},
+            "Period": 300, "Stat": "Sum"}, "ReturnData": false},
+        {"Id": "e1", "Expression": "m1 / 300", "ReturnData": true}]}});
+    ok(&c, "PutAnomalyDetector", math).await;
 
-    let resp = c
-        .json(Service::CloudWatch, "DescribeAnomalyDetectors", json!({}))
-        .await;
-    assert_eq!(resp.status, 200, "{}", resp.text());
-    let body = resp.json();
+    let body = ok(&c, "DescribeAnomalyDetectors", json!({})).await;
     let list = body["AnomalyDetectors"].as_array().unwrap();
     assert_eq!(list.len(), 2, "{body}");
     assert_eq!(
@@ -94,14 +68,8 @@ async fn json_put_describe_delete() {
                 "Stat": "Average"}
         })
     );
-    let resp = c
-        .json(
-            Service::CloudWatch,
-            "DescribeAnomalyDetectors",
-            json!({"AnomalyDetectorTypes": ["METRIC_MATH"]}),
-        )
-        .await;
-    let body = resp.json();
+    let body = json!({"AnomalyDetectorTypes": ["METRIC_MATH"]});
+    let body = ok(&c, "DescribeAnomalyDetectors", body).await;
     let math = &body["AnomalyDetectors"][0]["MetricMathAnomalyDetector"]["MetricDataQueries"];
     assert_eq!(
         math[1],
@@ -109,59 +77,34 @@ async fn json_put_describe_delete() {
     );
     assert_eq!(math[0]["MetricStat"]["Period"], 300);
     // Pages of one.
-    let resp = c
-        .json(
-            Service::CloudWatch,
-            "DescribeAnomalyDetectors",
-            json!({"MaxResults": 1, "AnomalyDetectorTypes": ["SINGLE_METRIC", "METRIC_MATH"]}),
-        )
-        .await;
-    let body = resp.json();
+    let types = json!(["SINGLE_METRIC", "METRIC_MATH"]);
+    let body = json!({"MaxResults": 1, "AnomalyDetectorTypes": types});
+    let body = ok(&c, "DescribeAnomalyDetectors", body).await;
     assert_eq!(body["AnomalyDetectors"].as_array().unwrap().len(), 1);
     let token = body["NextToken"].as_str().unwrap().to_owned();
-    let resp = c
-        .json(
-            Service::CloudWatch,
-            "DescribeAnomalyDetectors",
-            json!({"MaxResults": 2, "NextToken": token,
-                "AnomalyDetectorTypes": ["SINGLE_METRIC", "METRIC_MATH"]}),
-        )
-        .await;
-    let body = resp.json();
+    let body = json!({"MaxResults": 2, "NextToken": token, "AnomalyDetectorTypes": types});
+    let body = ok(&c, "DescribeAnomalyDetectors", body).await;
     assert_eq!(body["AnomalyDetectors"].as_array().unwrap().len(), 2);
     assert!(body.get("NextToken").is_none(), "{body}");
 
     // Delete by id, by the legacy fields; then a second delete is ResourceNotFound.
-    let resp = c
-        .json(
-            Service::CloudWatch,
-            "DeleteAnomalyDetector",
-            json!({"AnomalyDetectorId": id}),
-        )
-        .await;
-    assert_eq!(resp.status, 200, "{}", resp.text());
-    let resp = c
-        .json(
-            Service::CloudWatch,
-            "DeleteAnomalyDetector",
-            json!({"Namespace": "App", "MetricName": "Requests",
-                "Dimensions": [{"Name": "Host", "Value": "a"}], "Stat": "p90"}),
-        )
-        .await;
-    assert_eq!(resp.status, 200, "{}", resp.text());
-    let resp = c
-        .json(
-            Service::CloudWatch,
-            "DeleteAnomalyDetector",
-            json!({"AnomalyDetectorId": id}),
-        )
-        .await;
-    assert_eq!(resp.status, 404, "{}", resp.text());
-    assert_eq!(resp.json()["__type"], "ResourceNotFoundException");
-    let resp = c
-        .json(Service::CloudWatch, "DescribeAnomalyDetectors", json!({}))
-        .await;
-    assert_eq!(resp.json()["AnomalyDetectors"], json!([]));
+    ok(
+        &c,
+        "DeleteAnomalyDetector",
+        json!({"AnomalyDetectorId": id}),
+    )
+    .await;
+    ok(&c, "DeleteAnomalyDetector", legacy).await;
+    let (status, e) = err(
+        &c,
+        "DeleteAnomalyDetector",
+        json!({"AnomalyDetectorId": id}),
+    )
+    .await;
+    assert_eq!(status, 404, "{e}");
+    assert_eq!(e["__type"], "ResourceNotFoundException");
+    let body = ok(&c, "DescribeAnomalyDetectors", json!({})).await;
+    assert_eq!(body["AnomalyDetectors"], json!([]));
 }
 
 #[tokio::test]
@@ -336,19 +279,11 @@ async fn get_metric_data_returns_the_band() {
             .await;
         assert_eq!(resp.status, 200, "{}", resp.text());
     }
-    let resp = c
-        .json(
-            Service::CloudWatch,
-            "GetMetricData",
-            json!({"StartTime": NOW_S - 3600, "EndTime": NOW_S, "ScanBy": "TimestampAscending",
+    let body = ok(&c, "GetMetricData", json!({"StartTime": NOW_S - 3600, "EndTime": NOW_S, "ScanBy": "TimestampAscending",
                 "MetricDataQueries": [
                 {"Id": "m1", "MetricStat": {"Metric": {"Namespace": "App", "MetricName": "Requests"},
                     "Period": 300, "Stat": "Average"}},
-                {"Id": "ad1", "Expression": "ANOMALY_DETECTION_BAND(m1, 2)"}]}),
-        )
-        .await;
-    assert_eq!(resp.status, 200, "{}", resp.text());
-    let body = resp.json();
+                {"Id": "ad1", "Expression": "ANOMALY_DETECTION_BAND(m1, 2)"}]})).await;
     let results = body["MetricDataResults"].as_array().unwrap();
     assert_eq!(results.len(), 3, "{body}");
     assert_eq!(results[1]["Label"], "ad1 Lower");

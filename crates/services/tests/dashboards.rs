@@ -2,26 +2,12 @@
 //! and DeleteDashboards in JSON 1.0, rpc-v2-cbor and query, with their errors.
 #![allow(clippy::unwrap_used)]
 
-use std::sync::Arc;
-
-use openwatch_dashboards::DashboardStore;
-use openwatch_storage::{Catalog, Clock, SimClock};
-use openwatch_wire::testing::{TEST_ACCOUNT, TestClient};
-use openwatch_wire::{Registry, Service, Value};
+use openwatch_wire::testing::TEST_ACCOUNT;
+use openwatch_wire::{Service, Value};
 use serde_json::json;
 
-/// 2026-01-01T01:00:00Z.
-const NOW: i64 = 1_767_229_200_000;
-
-fn client() -> (TestClient, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let clock: Arc<dyn Clock> = Arc::new(SimClock::new(NOW));
-    let catalog = Arc::new(Catalog::open(&dir.path().join("catalog.redb")).unwrap());
-    let store = Arc::new(DashboardStore::open(catalog, clock).unwrap());
-    let mut registry = Registry::new();
-    openwatch_services::cloudwatch::dashboards::register(&mut registry, store);
-    (TestClient::new(registry, Arc::new(|| NOW)), dir)
-}
+mod cloudwatch_support;
+use cloudwatch_support::{NOW, dashboards_client as client};
 
 fn body() -> String {
     json!({"widgets": [

@@ -170,91 +170,35 @@ mod tests {
     #[test]
     fn rules() {
         use ComparisonOperator::*;
-        let metrics = [
+        const COMBINATION: Result<(), &str> = Err("InvalidParameterCombination");
+        const VALUE: Result<(), &str> = Err("InvalidParameterValue");
+        let metrics: &[QueryRef<'_>] = &[
             q("m1", None, true),
             q("ad1", Some("ANOMALY_DETECTION_BAND(m1, 2)"), true),
         ];
-        assert_eq!(
-            check_band_rules(GreaterThanUpperThreshold, None, Some("ad1"), &metrics),
-            Ok(())
-        );
-        let code = |r: Result<(), BandRuleError>| r.map_err(|e| e.code);
-        assert_eq!(
-            code(check_band_rules(
-                GreaterThanUpperThreshold,
-                None,
-                None,
-                &metrics
-            )),
-            Err("InvalidParameterCombination")
-        );
-        assert_eq!(
-            code(check_band_rules(
-                GreaterThanThreshold,
-                None,
-                Some("ad1"),
-                &metrics
-            )),
-            Err("InvalidParameterCombination")
-        );
-        assert_eq!(
-            code(check_band_rules(
-                LessThanLowerThreshold,
-                Some(1.0),
-                Some("ad1"),
-                &metrics
-            )),
-            Err("InvalidParameterCombination")
-        );
-        assert_eq!(
-            code(check_band_rules(
-                LessThanLowerThreshold,
-                None,
-                Some("m1"),
-                &metrics
-            )),
-            Err("InvalidParameterValue")
-        );
-        assert_eq!(
-            code(check_band_rules(
-                LessThanLowerThreshold,
-                None,
-                Some("zz"),
-                &metrics
-            )),
-            Err("InvalidParameterValue")
-        );
-        assert_eq!(
-            code(check_band_rules(
-                LessThanLowerThreshold,
-                None,
-                Some("ad1"),
-                &[]
-            )),
-            Err("InvalidParameterCombination")
-        );
-        let other = [
+        let other: &[QueryRef<'_>] = &[
             q("m1", None, true),
             q("m2", None, false),
             q("ad1", Some("ANOMALY_DETECTION_BAND(m2)"), true),
         ];
-        assert_eq!(
-            code(check_band_rules(
-                LessThanLowerThreshold,
-                None,
-                Some("ad1"),
-                &other
-            )),
-            Err("InvalidParameterValue")
-        );
-        assert_eq!(
-            code(check_band_rules(GreaterThanThreshold, None, None, &[])),
-            Err("MissingParameter")
-        );
-        assert_eq!(
-            check_band_rules(GreaterThanThreshold, Some(1.0), None, &[]),
-            Ok(())
-        );
+        let none: &[QueryRef<'_>] = &[];
+        #[rustfmt::skip]
+        let cases = [
+            (GreaterThanUpperThreshold, None, Some("ad1"), metrics, Ok(())),
+            (GreaterThanUpperThreshold, None, None, metrics, COMBINATION),
+            (GreaterThanThreshold, None, Some("ad1"), metrics, COMBINATION),
+            (LessThanLowerThreshold, Some(1.0), Some("ad1"), metrics, COMBINATION),
+            (LessThanLowerThreshold, None, Some("m1"), metrics, VALUE),
+            (LessThanLowerThreshold, None, Some("zz"), metrics, VALUE),
+            (LessThanLowerThreshold, None, Some("ad1"), none, COMBINATION),
+            (LessThanLowerThreshold, None, Some("ad1"), other, VALUE),
+            (GreaterThanThreshold, None, None, none, Err("MissingParameter")),
+            (GreaterThanThreshold, Some(1.0), None, none, Ok(())),
+        ];
+        for (op, threshold, band_id, queries, want) in cases {
+            let got = check_band_rules(op, threshold, band_id, queries).map_err(|e| e.code);
+            assert_eq!(got, want, "{op:?} {threshold:?} {band_id:?}");
+        }
     }
 
     #[test]

@@ -14,6 +14,9 @@ pub struct ParseError {
 macro_rules! wire_enum {
     ($name:ident, $field:literal, { $($variant:ident => $text:literal),+ $(,)? }) => {
         impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
             /// The wire spelling.
             pub fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $text),+ }

@@ -6,7 +6,7 @@ use crate::rule::AlarmRule;
 use crate::state::AlarmState;
 
 use super::AlarmsError;
-use super::model::{check_actions, check_len};
+use super::checks::{check_actions, check_name_and_description, missing};
 
 /// A composite alarm as stored (one catalog record).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -88,19 +88,7 @@ pub struct PutCompositeAlarm {
 impl PutCompositeAlarm {
     /// Validates the request; returns the parsed rule.
     pub fn validate(&self) -> Result<AlarmRule, AlarmsError> {
-        let missing =
-            |n: &str| AlarmsError::MissingParameter(format!("The parameter {n} is required."));
-        if self.name.is_empty() {
-            return Err(missing("AlarmName"));
-        }
-        check_len("AlarmName", &self.name, 255)?;
-        if let Some(d) = &self.description
-            && d.chars().count() > 1024
-        {
-            return Err(AlarmsError::InvalidParameterValue(
-                "The parameter AlarmDescription must be between 0 and 1024 characters long.".into(),
-            ));
-        }
+        check_name_and_description(&self.name, self.description.as_deref())?;
         let text = self
             .alarm_rule
             .as_deref()

@@ -6,21 +6,12 @@ use super::*;
 impl AlarmStore {
     /// The composite alarms of `(account, region)`, by name.
     pub fn composites(&self, account: &str, region: &str) -> Vec<CompositeAlarm> {
-        let start: Key = (account.into(), region.into(), String::new());
-        self.inner
-            .read()
-            .0
-            .composites
-            .range(start..)
-            .take_while(|(k, _)| k.0 == account && k.1 == region)
-            .map(|(_, a)| a.clone())
-            .collect()
+        in_region(&self.inner.read().0.composites, account, region)
     }
 
     /// One composite alarm.
     pub fn composite(&self, account: &str, region: &str, name: &str) -> Option<CompositeAlarm> {
-        let key: Key = (account.into(), region.into(), name.into());
-        self.inner.read().0.composites.get(&key).cloned()
+        named(&self.inner.read().0.composites, account, region, name)
     }
 
     /// PutCompositeAlarm: creates (in INSUFFICIENT_DATA, then evaluated at once) or replaces a
@@ -47,7 +38,7 @@ impl AlarmStore {
         let now = self.clock.now_millis();
         let _w = self.write.lock();
         let key: Key = (account.into(), region.into(), req.name.clone());
-        let existing = {
+        let mut existing = {
             let inner = self.inner.read();
             if inner.0.alarms.contains_key(&key) {
                 return Err(AlarmsError::InvalidParameterValue(format!(
@@ -56,13 +47,7 @@ impl AlarmStore {
                 )));
             }
             let mut rules: BTreeMap<String, AlarmRule> = BTreeMap::new();
-            let start: Key = (account.into(), region.into(), String::new());
-            for (k, c) in inner
-                .0
-                .composites
-                .range(start..)
-                .take_while(|(k, _)| k.0 == account && k.1 == region)
-            {
+            for (k, c) in region_entries(&inner.0.composites, account, region) {
                 if let Some(r) = c.rule() {
                     rules.insert(k.2.clone(), r);
                 }
@@ -102,40 +87,22 @@ impl AlarmStore {
             previous_state_value: None,
             pending_actions: None,
         };
-        let summary = match &existing {
-            Some(old) => {
-                alarm.tags = old.tags.clone();
-                alarm.state_value = old.state_value.clone();
-                alarm.state_reason = old.state_reason.clone();
-                alarm.state_reason_data = old.state_reason_data.clone();
-                alarm.state_updated_ms = old.state_updated_ms;
-                alarm.state_transitioned_ms = old.state_transitioned_ms;
-                alarm.previous_state_value = old.previous_state_value.clone();
-                alarm.pending_actions = old.pending_actions.clone();
-                format!("Alarm \"{}\" updated", alarm.name)
-            }
-            None => format!("Alarm \"{}\" created", alarm.name),
-        };
-        let data = match &existing {
-            Some(old) => json!({"version": "1.0", "type": "Update",
-                "originalAlarm": composite_json(old), "updatedAlarm": composite_json(&alarm)}),
-            None => {
-                json!({"version": "1.0", "type": "Create", "createdAlarm": composite_json(&alarm)})
-            }
-        };
-        let item = HistoryItem {
-            alarm_name: alarm.name.clone(),
-            alarm_type: "CompositeAlarm".into(),
-            timestamp_ms: now,
-            item_type: HistoryItemType::ConfigurationUpdate,
-            summary,
-            data: data.to_string(),
-        };
+        if let Some(old) = existing.as_mut() {
+            alarm.tags = old.tags.clone();
+            state::keep_state(state::state_fields!(alarm), state::state_fields!(old));
+            alarm.pending_actions = old.pending_actions.clone();
+        }
+        let item = history::configuration_item(
+            &alarm.name,
+            "CompositeAlarm",
+            now,
+            existing.as_ref().map(composite_json),
+            composite_json(&alarm),
+        );
         self.commit(Write {
-            puts: Vec::new(),
             put_composite: Some((&key, &alarm)),
-            delete: Vec::new(),
             history: vec![(account, region, item)],
+            ..Write::default()
         })?;
         self.inner.write().0.composites.insert(key.clone(), alarm);
         let mut changes = Vec::new();
@@ -147,17 +114,17 @@ impl AlarmStore {
     fn child_state(&self, account: &str, region: &str, name: &str) -> Option<ChildState> {
         let key: Key = (account.into(), region.into(), name.into());
         let inner = self.inner.read();
-        if let Some(a) = inner.0.alarms.get(&key) {
-            return Some(ChildState {
-                arn: a.arn.clone(),
-                state: a.state(),
-                changed_at_ms: a.state_transitioned_ms,
-            });
-        }
-        inner.0.composites.get(&key).map(|a| ChildState {
-            arn: a.arn.clone(),
-            state: a.state(),
-            changed_at_ms: a.state_transitioned_ms,
+        let (arn, state, changed_at_ms) = match inner.0.alarms.get(&key) {
+            Some(a) => (&a.arn, a.state(), a.state_transitioned_ms),
+            None => {
+                let a = inner.0.composites.get(&key)?;
+                (&a.arn, a.state(), a.state_transitioned_ms)
+            }
+        };
+        Some(ChildState {
+            arn: arn.clone(),
+            state,
+            changed_at_ms,
         })
     }
 
@@ -205,12 +172,7 @@ impl AlarmStore {
     ) {
         let parents: Vec<Key> = {
             let inner = self.inner.read();
-            let start: Key = (changed.0.clone(), changed.1.clone(), String::new());
-            inner
-                .0
-                .composites
-                .range(start..)
-                .take_while(|(k, _)| k.0 == changed.0 && k.1 == changed.1)
+            region_entries(&inner.0.composites, &changed.0, &changed.1)
                 .filter(|(_, c)| {
                     c.rule()
                         .is_some_and(|r| r.child_names().contains(&changed.2.as_str()))

@@ -13,10 +13,8 @@ impl AlarmStore {
     ) -> Result<(), AlarmsError> {
         let _w = self.write.lock();
         self.commit(Write {
-            puts: Vec::new(),
-            put_composite: None,
-            delete: Vec::new(),
             history: vec![(account, region, item)],
+            ..Write::default()
         })
     }
 
@@ -96,5 +94,35 @@ impl AlarmStore {
         }
         tx.commit().map_err(internal)?;
         Ok(deleted)
+    }
+}
+
+/// The `ConfigurationUpdate` history item of a Put: `Create` with the new configuration, or
+/// `Update` with the `original` one and the new one.
+pub(super) fn configuration_item(
+    name: &str,
+    alarm_type: &str,
+    now: i64,
+    original: Option<Value>,
+    updated: Value,
+) -> HistoryItem {
+    let (summary, data) = match original {
+        Some(original) => (
+            format!("Alarm \"{name}\" updated"),
+            json!({"version": "1.0", "type": "Update",
+                "originalAlarm": original, "updatedAlarm": updated}),
+        ),
+        None => (
+            format!("Alarm \"{name}\" created"),
+            json!({"version": "1.0", "type": "Create", "createdAlarm": updated}),
+        ),
+    };
+    HistoryItem {
+        alarm_name: name.to_owned(),
+        alarm_type: alarm_type.to_owned(),
+        timestamp_ms: now,
+        item_type: HistoryItemType::ConfigurationUpdate,
+        summary,
+        data: data.to_string(),
     }
 }

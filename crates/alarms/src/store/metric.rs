@@ -15,7 +15,7 @@ impl AlarmStore {
         let now = self.clock.now_millis();
         let _w = self.write.lock();
         let key: Key = (account.into(), region.into(), req.name.clone());
-        let existing = {
+        let mut existing = {
             let inner = self.inner.read();
             if inner.0.composites.contains_key(&key) {
                 return Err(AlarmsError::InvalidParameterValue(format!(
@@ -57,37 +57,21 @@ impl AlarmStore {
             state_transitioned_ms: now,
             previous_state_value: None,
         };
-        let (kind, summary) = match &existing {
-            Some(old) => {
-                alarm.tags = old.tags.clone();
-                alarm.state_value = old.state_value.clone();
-                alarm.state_reason = old.state_reason.clone();
-                alarm.state_reason_data = old.state_reason_data.clone();
-                alarm.state_updated_ms = old.state_updated_ms;
-                alarm.state_transitioned_ms = old.state_transitioned_ms;
-                alarm.previous_state_value = old.previous_state_value.clone();
-                ("Update", format!("Alarm \"{}\" updated", alarm.name))
-            }
-            None => ("Create", format!("Alarm \"{}\" created", alarm.name)),
-        };
-        let data = match &existing {
-            Some(old) => json!({"version": "1.0", "type": kind,
-                "originalAlarm": config_json(old), "updatedAlarm": config_json(&alarm)}),
-            None => json!({"version": "1.0", "type": kind, "createdAlarm": config_json(&alarm)}),
-        };
-        let item = HistoryItem {
-            alarm_name: alarm.name.clone(),
-            alarm_type: "MetricAlarm".into(),
-            timestamp_ms: now,
-            item_type: HistoryItemType::ConfigurationUpdate,
-            summary,
-            data: data.to_string(),
-        };
+        if let Some(old) = existing.as_mut() {
+            alarm.tags = old.tags.clone();
+            state::keep_state(state::state_fields!(alarm), state::state_fields!(old));
+        }
+        let item = history::configuration_item(
+            &alarm.name,
+            "MetricAlarm",
+            now,
+            existing.as_ref().map(config_json),
+            config_json(&alarm),
+        );
         self.commit(Write {
             puts: vec![(&key, &alarm)],
-            put_composite: None,
-            delete: Vec::new(),
             history: vec![(account, region, item)],
+            ..Write::default()
         })?;
         {
             let mut inner = self.inner.write();
@@ -101,21 +85,12 @@ impl AlarmStore {
 
     /// The alarms of `(account, region)`, by name.
     pub fn alarms(&self, account: &str, region: &str) -> Vec<MetricAlarm> {
-        let start: Key = (account.into(), region.into(), String::new());
-        self.inner
-            .read()
-            .0
-            .alarms
-            .range(start..)
-            .take_while(|(k, _)| k.0 == account && k.1 == region)
-            .map(|(_, a)| a.clone())
-            .collect()
+        in_region(&self.inner.read().0.alarms, account, region)
     }
 
     /// One alarm.
     pub fn alarm(&self, account: &str, region: &str, name: &str) -> Option<MetricAlarm> {
-        let key: Key = (account.into(), region.into(), name.into());
-        self.inner.read().0.alarms.get(&key).cloned()
+        named(&self.inner.read().0.alarms, account, region, name)
     }
 
     /// DeleteAlarms: all named alarms or none (`ResourceNotFound` names the missing ones).
@@ -148,10 +123,8 @@ impl AlarmStore {
             }
         }
         self.commit(Write {
-            puts: Vec::new(),
-            put_composite: None,
             delete: keys.iter().collect(),
-            history: Vec::new(),
+            ..Write::default()
         })?;
         let mut inner = self.inner.write();
         for k in &keys {
@@ -184,25 +157,13 @@ impl AlarmStore {
                 && alarm.actions_enabled != enabled
             {
                 alarm.actions_enabled = enabled;
-                self.commit(Write {
-                    puts: vec![(&key, &alarm)],
-                    put_composite: None,
-                    delete: Vec::new(),
-                    history: Vec::new(),
-                })?;
-                self.inner.write().0.alarms.insert(key.clone(), alarm);
+                self.store_alarm(&key, alarm)?;
             }
             if let Some(mut alarm) = composite
                 && alarm.actions_enabled != enabled
             {
                 alarm.actions_enabled = enabled;
-                self.commit(Write {
-                    puts: Vec::new(),
-                    put_composite: Some((&key, &alarm)),
-                    delete: Vec::new(),
-                    history: Vec::new(),
-                })?;
-                self.inner.write().0.composites.insert(key, alarm);
+                self.store_composite(&key, alarm)?;
             }
         }
         Ok(())

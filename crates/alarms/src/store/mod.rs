@@ -14,6 +14,7 @@
 //! [`AlarmStore::release_suppressed`] hands back actions whose wait or extension period ended.
 
 mod actions;
+mod checks;
 mod composite;
 mod composite_ops;
 mod evaluate;
@@ -27,6 +28,7 @@ mod tags;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+use openwatch_storage::catalog::{encode_record, load_records, record_key};
 use openwatch_storage::{Catalog, Clock};
 use parking_lot::{Mutex, RwLock};
 use redb::{ReadableTable, TableDefinition};
@@ -247,11 +249,35 @@ pub struct HistoryQuery {
 type Key = (String, String, String);
 
 fn alarm_key(k: &Key) -> String {
-    format!("{}\n{}\n{}", k.0, k.1, k.2)
+    record_key(&[&k.0, &k.1, &k.2])
 }
 
 fn encode<T: serde::Serialize>(v: &T) -> Result<Vec<u8>, AlarmsError> {
-    serde_json::to_vec(v).map_err(internal)
+    encode_record(v).map_err(internal)
+}
+
+/// The entries of a `Key`-keyed map in one `(account, region)`, in name order.
+fn region_entries<'a, V>(
+    map: &'a BTreeMap<Key, V>,
+    account: &'a str,
+    region: &'a str,
+) -> impl Iterator<Item = (&'a Key, &'a V)> {
+    let start: Key = (account.into(), region.into(), String::new());
+    map.range(start..)
+        .take_while(move |(k, _)| k.0 == account && k.1 == region)
+}
+
+/// The values of a `Key`-keyed map in one `(account, region)`, in name order.
+fn in_region<V: Clone>(map: &BTreeMap<Key, V>, account: &str, region: &str) -> Vec<V> {
+    region_entries(map, account, region)
+        .map(|(_, v)| v.clone())
+        .collect()
+}
+
+/// The value of a `Key`-keyed map for one name.
+fn named<V: Clone>(map: &BTreeMap<Key, V>, account: &str, region: &str, name: &str) -> Option<V> {
+    map.get(&(account.into(), region.into(), name.into()))
+        .cloned()
 }
 
 #[derive(Default)]
@@ -287,6 +313,7 @@ impl std::fmt::Debug for InnerDebug {
 }
 
 /// One change written in one transaction.
+#[derive(Default)]
 struct Write<'a> {
     puts: Vec<(&'a Key, &'a MetricAlarm)>,
     put_composite: Option<(&'a Key, &'a CompositeAlarm)>,
@@ -310,30 +337,17 @@ impl AlarmStore {
         let mut seq = 0u64;
         {
             let tx = db.begin_read().map_err(internal)?;
-            let table = tx.open_table(ALARMS).map_err(internal)?;
-            for row in table.iter().map_err(internal)? {
-                let (k, v) = row.map_err(internal)?;
-                let parts: Vec<&str> = k.value().splitn(3, '\n').collect();
-                let [account, region, name] = parts[..] else {
-                    return Err(internal("corrupt alarm key"));
-                };
-                let alarm: MetricAlarm = serde_json::from_slice(v.value()).map_err(internal)?;
-                inner
-                    .alarms
-                    .insert((account.into(), region.into(), name.into()), alarm);
-            }
-            let table = tx.open_table(COMPOSITES).map_err(internal)?;
-            for row in table.iter().map_err(internal)? {
-                let (k, v) = row.map_err(internal)?;
-                let parts: Vec<&str> = k.value().splitn(3, '\n').collect();
-                let [account, region, name] = parts[..] else {
-                    return Err(internal("corrupt composite alarm key"));
-                };
-                let alarm: CompositeAlarm = serde_json::from_slice(v.value()).map_err(internal)?;
-                inner
-                    .composites
-                    .insert((account.into(), region.into(), name.into()), alarm);
-            }
+            let keyed = |[account, region, name]: [String; 3]| (account, region, name);
+            inner.alarms = load_records(&tx, ALARMS, "alarm")
+                .map_err(internal)?
+                .into_iter()
+                .map(|(k, a)| (keyed(k), a))
+                .collect();
+            inner.composites = load_records(&tx, COMPOSITES, "composite alarm")
+                .map_err(internal)?
+                .into_iter()
+                .map(|(k, a)| (keyed(k), a))
+                .collect();
             let evaluated = tx.open_table(EVALUATED).map_err(internal)?;
             for row in evaluated.iter().map_err(internal)? {
                 let (k, v) = row.map_err(internal)?;
@@ -360,6 +374,26 @@ impl AlarmStore {
             write: Mutex::new(()),
             actions: RwLock::new(None),
         })
+    }
+
+    /// Stores one metric alarm record, in the catalog then in memory. The caller holds `write`.
+    fn store_alarm(&self, key: &Key, alarm: MetricAlarm) -> Result<(), AlarmsError> {
+        self.commit(Write {
+            puts: vec![(key, &alarm)],
+            ..Write::default()
+        })?;
+        self.inner.write().0.alarms.insert(key.clone(), alarm);
+        Ok(())
+    }
+
+    /// As [`Self::store_alarm`], for a composite alarm record.
+    fn store_composite(&self, key: &Key, alarm: CompositeAlarm) -> Result<(), AlarmsError> {
+        self.commit(Write {
+            put_composite: Some((key, &alarm)),
+            ..Write::default()
+        })?;
+        self.inner.write().0.composites.insert(key.clone(), alarm);
+        Ok(())
     }
 
     fn commit(&self, w: Write<'_>) -> Result<(), AlarmsError> {

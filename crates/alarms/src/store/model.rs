@@ -6,6 +6,9 @@ use crate::metric::{ComparisonOperator, LowSampleCount, MetricAlarmConfig, Treat
 use crate::state::AlarmState;
 
 use super::AlarmsError;
+use super::checks::{
+    check_actions, check_len, check_name_and_description, check_period, invalid, missing,
+};
 
 /// One element of a metric-math alarm's `Metrics` (a MetricDataQuery).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -188,19 +191,6 @@ pub struct PutMetricAlarm {
 
 const STATISTICS: [&str; 5] = ["SampleCount", "Average", "Sum", "Minimum", "Maximum"];
 
-fn invalid(m: impl Into<String>) -> AlarmsError {
-    AlarmsError::InvalidParameterValue(m.into())
-}
-
-pub(super) fn check_len(name: &str, v: &str, max: usize) -> Result<(), AlarmsError> {
-    if v.is_empty() || v.chars().count() > max {
-        return Err(invalid(format!(
-            "The parameter {name} must be between 1 and {max} characters long."
-        )));
-    }
-    Ok(())
-}
-
 fn is_extended_statistic(s: &str) -> bool {
     if s == "IQM" || crate::metric::percentile_of(s).is_some() {
         return true;
@@ -214,20 +204,7 @@ impl PutMetricAlarm {
     /// Validates the request as PutMetricAlarm does, in AWS's order and words.
     /// Returns the alarm's period in seconds.
     pub fn validate(&self) -> Result<i64, AlarmsError> {
-        let missing = |name: &str| {
-            AlarmsError::MissingParameter(format!("The parameter {name} is required."))
-        };
-        if self.name.is_empty() {
-            return Err(missing("AlarmName"));
-        }
-        check_len("AlarmName", &self.name, 255)?;
-        if let Some(d) = &self.description
-            && d.chars().count() > 1024
-        {
-            return Err(invalid(
-                "The parameter AlarmDescription must be between 0 and 1024 characters long.",
-            ));
-        }
+        check_name_and_description(&self.name, self.description.as_deref())?;
         let period = if self.metrics.is_empty() {
             let namespace = self
                 .namespace
@@ -443,41 +420,6 @@ impl PutMetricAlarm {
                 )
             }),
         }
-    }
-}
-
-/// The three action lists: at most 5 ARNs each.
-pub(super) fn check_actions(
-    ok: &[String],
-    alarm: &[String],
-    insufficient: &[String],
-) -> Result<(), AlarmsError> {
-    for (list, name) in [
-        (ok, "OKActions"),
-        (alarm, "AlarmActions"),
-        (insufficient, "InsufficientDataActions"),
-    ] {
-        if list.len() > 5 {
-            return Err(invalid(format!(
-                "The collection {name} must not have more than 5 members."
-            )));
-        }
-        for a in list {
-            if !a.starts_with("arn:") {
-                return Err(invalid(format!("Invalid arn syntax: {a}")));
-            }
-        }
-    }
-    Ok(())
-}
-
-fn check_period(period: i64) -> Result<(), AlarmsError> {
-    if period == 10 || period == 20 || period == 30 || (period >= 60 && period % 60 == 0) {
-        Ok(())
-    } else {
-        Err(invalid(
-            "Period must be 10, 20, 30 or a multiple of 60 seconds.",
-        ))
     }
 }
 

@@ -15,10 +15,7 @@ impl AlarmStore {
         now: i64,
     ) -> Result<Option<StateChange>, AlarmsError> {
         if !self.inner.read().0.alarms.contains_key(key) {
-            return Err(AlarmsError::ResourceNotFound(format!(
-                "Alarm {} not found",
-                key.2
-            )));
+            return Err(not_found(&key.2));
         }
         let batch = vec![(key.clone(), to, reason, reason_data)];
         Ok(self.change_states(batch, now)?.into_iter().next())
@@ -38,20 +35,7 @@ impl AlarmStore {
             let Some(mut alarm) = self.inner.read().0.alarms.get(&key).cloned() else {
                 continue;
             };
-            let applied = apply_state(
-                StateFields {
-                    value: &mut alarm.state_value,
-                    reason: &mut alarm.state_reason,
-                    reason_data: &mut alarm.state_reason_data,
-                    updated_ms: &mut alarm.state_updated_ms,
-                    transitioned_ms: &mut alarm.state_transitioned_ms,
-                    previous: &mut alarm.previous_state_value,
-                },
-                to,
-                reason,
-                reason_data,
-                now,
-            );
+            let applied = apply_state(state_fields!(alarm), to, reason, reason_data, now);
             items.push(applied.history_item(&alarm.name, "MetricAlarm", now));
             staged.push((key, alarm, applied));
         }
@@ -60,13 +44,12 @@ impl AlarmStore {
         }
         self.commit(Write {
             puts: staged.iter().map(|(key, alarm, _)| (key, alarm)).collect(),
-            put_composite: None,
-            delete: Vec::new(),
             history: staged
                 .iter()
                 .zip(items)
                 .map(|((key, _, _), item)| (key.0.as_str(), key.1.as_str(), item))
                 .collect(),
+            ..Write::default()
         })?;
         let mut out = Vec::with_capacity(staged.len());
         for (key, alarm, applied) in staged {
@@ -89,35 +72,18 @@ impl AlarmStore {
         now: i64,
     ) -> Result<Option<StateChange>, AlarmsError> {
         let Some(mut alarm) = self.inner.read().0.composites.get(key).cloned() else {
-            return Err(AlarmsError::ResourceNotFound(format!(
-                "Alarm {} not found",
-                key.2
-            )));
+            return Err(not_found(&key.2));
         };
-        let applied = apply_state(
-            StateFields {
-                value: &mut alarm.state_value,
-                reason: &mut alarm.state_reason,
-                reason_data: &mut alarm.state_reason_data,
-                updated_ms: &mut alarm.state_updated_ms,
-                transitioned_ms: &mut alarm.state_transitioned_ms,
-                previous: &mut alarm.previous_state_value,
-            },
-            to,
-            reason,
-            reason_data,
-            now,
-        );
+        let applied = apply_state(state_fields!(alarm), to, reason, reason_data, now);
         if applied.changed {
             // Actions held back for the state being left are dropped.
             alarm.pending_actions = None;
         }
         let item = applied.history_item(&alarm.name, "CompositeAlarm", now);
         self.commit(Write {
-            puts: Vec::new(),
             put_composite: Some((key, &alarm)),
-            delete: Vec::new(),
             history: vec![(&key.0, &key.1, item)],
+            ..Write::default()
         })?;
         let configuration = composite_configuration(&alarm);
         let change = applied.change(key, &alarm.arn, "CompositeAlarm", configuration);
@@ -190,9 +156,7 @@ impl AlarmStore {
         } else if is_composite {
             self.change_composite_state(&key, to, reason, data, now)?
         } else {
-            return Err(AlarmsError::ResourceNotFound(format!(
-                "Alarm {name} not found"
-            )));
+            return Err(not_found(name));
         };
         let mut changes = Vec::new();
         if let Some(c) = change {
@@ -203,14 +167,45 @@ impl AlarmStore {
     }
 }
 
+/// SetAlarmState's (and a state change's) answer for an alarm that does not exist.
+fn not_found(name: &str) -> AlarmsError {
+    AlarmsError::ResourceNotFound(format!("Alarm {name} not found"))
+}
+
+/// The [`StateFields`] of a `MetricAlarm` or `CompositeAlarm` record (both name them alike).
+macro_rules! state_fields {
+    ($alarm:expr) => {
+        super::state::StateFields {
+            value: &mut $alarm.state_value,
+            reason: &mut $alarm.state_reason,
+            reason_data: &mut $alarm.state_reason_data,
+            updated_ms: &mut $alarm.state_updated_ms,
+            transitioned_ms: &mut $alarm.state_transitioned_ms,
+            previous: &mut $alarm.previous_state_value,
+        }
+    };
+}
+pub(super) use state_fields;
+
+/// Gives the new configuration of a replaced alarm the state of the record it replaces (a Put
+/// changes the configuration, not the state).
+pub(super) fn keep_state(to: StateFields<'_>, from: StateFields<'_>) {
+    to.value.clone_from(from.value);
+    to.reason.clone_from(from.reason);
+    to.reason_data.clone_from(from.reason_data);
+    *to.updated_ms = *from.updated_ms;
+    *to.transitioned_ms = *from.transitioned_ms;
+    to.previous.clone_from(from.previous);
+}
+
 /// The state members of an alarm record.
-struct StateFields<'a> {
-    value: &'a mut String,
-    reason: &'a mut String,
-    reason_data: &'a mut Option<String>,
-    updated_ms: &'a mut i64,
-    transitioned_ms: &'a mut i64,
-    previous: &'a mut Option<String>,
+pub(super) struct StateFields<'a> {
+    pub(super) value: &'a mut String,
+    pub(super) reason: &'a mut String,
+    pub(super) reason_data: &'a mut Option<String>,
+    pub(super) updated_ms: &'a mut i64,
+    pub(super) transitioned_ms: &'a mut i64,
+    pub(super) previous: &'a mut Option<String>,
 }
 
 /// A state change applied to a record, before it is stored.

@@ -58,14 +58,7 @@ impl AlarmStore {
             return Ok(());
         }
         a.pending_actions = pending;
-        self.commit(Write {
-            puts: Vec::new(),
-            put_composite: Some((key, &a)),
-            delete: Vec::new(),
-            history: Vec::new(),
-        })?;
-        self.inner.write().0.composites.insert(key.clone(), a);
-        Ok(())
+        self.store_composite(key, a)
     }
 
     /// Whether the actions of the composite alarm's current state are held back by its

@@ -127,28 +127,14 @@ impl AlarmStore {
             if a.tags.len() > MAX_TAGS {
                 return Err(too_many());
             }
-            self.commit(Write {
-                puts: vec![(&key, &a)],
-                put_composite: None,
-                delete: Vec::new(),
-                history: Vec::new(),
-            })?;
-            self.inner.write().0.alarms.insert(key, a);
-            return Ok(());
+            return self.store_alarm(&key, a);
         }
         if let Some(mut a) = composite {
             f(&mut a.tags);
             if a.tags.len() > MAX_TAGS {
                 return Err(too_many());
             }
-            self.commit(Write {
-                puts: Vec::new(),
-                put_composite: Some((&key, &a)),
-                delete: Vec::new(),
-                history: Vec::new(),
-            })?;
-            self.inner.write().0.composites.insert(key, a);
-            return Ok(());
+            return self.store_composite(&key, a);
         }
         Err(AlarmsError::ResourceNotFoundException(format!(
             "The resource {arn} does not exist."

@@ -34,6 +34,14 @@ fn decide(policies: &[Policy], action: &str, resource: &str, ctx: &ConditionCont
     )
 }
 
+/// Asserts `decide` for each `(action, resource, decision)`.
+fn check(policies: &[Policy], ctx: &ConditionContext, table: &[(&str, &str, Decision)]) {
+    for &(action, resource, want) in table {
+        let got = decide(policies, action, resource, ctx);
+        assert_eq!(got, want, "{action} {resource}");
+    }
+}
+
 #[test]
 fn accepts_the_documented_shapes() {
     // Statement as an object, Action/Resource as strings.
@@ -238,16 +246,11 @@ fn default_deny_and_explicit_deny_wins() {
         ("LOGS:deleteloggroup", prod, Decision::ExplicitDeny),
         ("cloudwatch:PutMetricData", "*", Decision::ImplicitDeny),
     ];
-    for (action, resource, want) in table {
-        assert_eq!(
-            decide(&policies, action, resource, &ctx),
-            want,
-            "{action} {resource}"
-        );
-    }
-    assert_eq!(
-        decide(&[], "logs:GetLogEvents", "*", &ctx),
-        Decision::ImplicitDeny
+    check(&policies, &ctx, &table);
+    check(
+        &[],
+        &ctx,
+        &[("logs:GetLogEvents", "*", Decision::ImplicitDeny)],
     );
     assert!(Decision::Allow.is_allowed() && !Decision::ExplicitDeny.is_allowed());
 }
@@ -260,29 +263,24 @@ fn action_and_resource_matching() {
             "Resource":"arn:aws:logs:us-east-1:123456789012:log-group:App/*"}"#,
     ))];
     let res = "arn:aws:logs:us-east-1:123456789012:log-group:App/web";
-    assert_eq!(decide(&p, "logs:GetLogEvents", res, &ctx), Decision::Allow);
-    assert_eq!(decide(&p, "logs:getlogevents", res, &ctx), Decision::Allow);
-    assert_eq!(
-        decide(&p, "logs:GetxxLogEvents", res, &ctx),
-        Decision::ImplicitDeny
-    );
-    assert_eq!(
-        decide(&p, "cloudwatch:DescribeAlarmsForMetric", res, &ctx),
-        Decision::Allow
-    );
     // Resources compare case-sensitively.
     let lower = "arn:aws:logs:us-east-1:123456789012:log-group:app/web";
-    assert_eq!(
-        decide(&p, "logs:GetLogEvents", lower, &ctx),
-        Decision::ImplicitDeny
-    );
+    let table = [
+        ("logs:GetLogEvents", res, Decision::Allow),
+        ("logs:getlogevents", res, Decision::Allow),
+        ("logs:GetxxLogEvents", res, Decision::ImplicitDeny),
+        ("cloudwatch:DescribeAlarmsForMetric", res, Decision::Allow),
+        ("logs:GetLogEvents", lower, Decision::ImplicitDeny),
+    ];
+    check(&p, &ctx, &table);
     // "*" resource in the policy matches anything, including "*".
     let star = [parse(&stmt(
         r#"{"Effect":"Allow","Action":"*","Resource":"*"}"#,
     ))];
-    assert_eq!(
-        decide(&star, "sts:GetCallerIdentity", "*", &ctx),
-        Decision::Allow
+    check(
+        &star,
+        &ctx,
+        &[("sts:GetCallerIdentity", "*", Decision::Allow)],
     );
 }
 
@@ -293,32 +291,15 @@ fn not_action_and_not_resource() {
         r#"[{"Effect":"Allow","NotAction":"iam:*","Resource":"*"},
             {"Effect":"Deny","Action":"logs:*","NotResource":"arn:aws:logs:*:*:log-group:mine*"}]"#,
     ))];
-    assert_eq!(
-        decide(&p, "iam:CreateUser", "*", &ctx),
-        Decision::ImplicitDeny
-    );
-    assert_eq!(
-        decide(&p, "cloudwatch:PutMetricData", "*", &ctx),
-        Decision::Allow
-    );
-    assert_eq!(
-        decide(
-            &p,
-            "logs:PutLogEvents",
-            "arn:aws:logs:us-east-1:1:log-group:mine-1",
-            &ctx
-        ),
-        Decision::Allow
-    );
-    assert_eq!(
-        decide(
-            &p,
-            "logs:PutLogEvents",
-            "arn:aws:logs:us-east-1:1:log-group:theirs",
-            &ctx
-        ),
-        Decision::ExplicitDeny
-    );
+    let mine = "arn:aws:logs:us-east-1:1:log-group:mine-1";
+    let theirs = "arn:aws:logs:us-east-1:1:log-group:theirs";
+    let table = [
+        ("iam:CreateUser", "*", Decision::ImplicitDeny),
+        ("cloudwatch:PutMetricData", "*", Decision::Allow),
+        ("logs:PutLogEvents", mine, Decision::Allow),
+        ("logs:PutLogEvents", theirs, Decision::ExplicitDeny),
+    ];
+    check(&p, &ctx, &table);
 }
 
 #[test]
@@ -332,44 +313,28 @@ fn conditions_in_statements() {
     ))];
     let inside = ConditionContext::new().with("aws:SourceIp", "10.1.2.3");
     let outside = ConditionContext::new().with("aws:SourceIp", "192.0.2.1");
-    assert_eq!(
-        decide(&p, "logs:GetLogEvents", "*", &inside),
-        Decision::Allow
-    );
-    assert_eq!(
-        decide(&p, "logs:GetLogEvents", "*", &outside),
-        Decision::ImplicitDeny
-    );
     let v6 = ConditionContext::new().with("aws:SourceIp", "2001:db8::7");
-    assert_eq!(decide(&p, "logs:GetLogEvents", "*", &v6), Decision::Allow);
     // IfExists: present and different → no allow; present and equal → allow.
     let wrong_region = inside.clone().with("aws:RequestedRegion", "us-east-1");
-    assert_eq!(
-        decide(&p, "logs:GetLogEvents", "*", &wrong_region),
-        Decision::ImplicitDeny
-    );
     let right_region = inside.clone().with("aws:RequestedRegion", "eu-west-1");
-    assert_eq!(
-        decide(&p, "logs:GetLogEvents", "*", &right_region),
-        Decision::Allow
-    );
     // ForAnyValue over a multi-valued key.
     let tagged = inside
         .clone()
         .with_multi("aws:TagKeys", ["env", "protected-by-ops"]);
-    assert_eq!(
-        decide(&p, "logs:DeleteLogGroup", "*", &tagged),
-        Decision::ExplicitDeny
-    );
     let untagged = inside.clone().with_multi("aws:TagKeys", ["env"]);
-    assert_eq!(
-        decide(&p, "logs:DeleteLogGroup", "*", &untagged),
-        Decision::Allow
-    );
-    assert_eq!(
-        decide(&p, "logs:DeleteLogGroup", "*", &inside),
-        Decision::Allow
-    );
+    let table = [
+        ("logs:GetLogEvents", &inside, Decision::Allow),
+        ("logs:GetLogEvents", &outside, Decision::ImplicitDeny),
+        ("logs:GetLogEvents", &v6, Decision::Allow),
+        ("logs:GetLogEvents", &wrong_region, Decision::ImplicitDeny),
+        ("logs:GetLogEvents", &right_region, Decision::Allow),
+        ("logs:DeleteLogGroup", &tagged, Decision::ExplicitDeny),
+        ("logs:DeleteLogGroup", &untagged, Decision::Allow),
+        ("logs:DeleteLogGroup", &inside, Decision::Allow),
+    ];
+    for (i, (action, ctx, want)) in table.into_iter().enumerate() {
+        assert_eq!(decide(&p, action, "*", ctx), want, "row {i}: {action}");
+    }
 }
 
 #[test]
@@ -404,54 +369,47 @@ fn policy_variables_in_resources() {
     let mine = "arn:aws:logs:us-east-1:123456789012:log-group:home/alice/app";
     let theirs = "arn:aws:logs:us-east-1:123456789012:log-group:home/bob/app";
     let other_account = "arn:aws:logs:us-east-1:999999999999:log-group:home/alice/app";
-    assert_eq!(decide(&p, "logs:GetLogEvents", mine, &ctx), Decision::Allow);
-    assert_eq!(
-        decide(&p, "logs:GetLogEvents", theirs, &ctx),
-        Decision::ImplicitDeny
-    );
-    assert_eq!(
-        decide(&p, "logs:GetLogEvents", other_account, &ctx),
-        Decision::ImplicitDeny
-    );
-    assert_eq!(
-        decide(
-            &p,
-            "logs:GetLogEvents",
-            "arn:aws:logs:x:1:log-group:id-AIDAEXAMPLE",
-            &ctx
-        ),
-        Decision::Allow
-    );
+    let by_id = "arn:aws:logs:x:1:log-group:id-AIDAEXAMPLE";
+    let table = [
+        ("logs:GetLogEvents", mine, Decision::Allow),
+        ("logs:GetLogEvents", theirs, Decision::ImplicitDeny),
+        ("logs:GetLogEvents", other_account, Decision::ImplicitDeny),
+        ("logs:GetLogEvents", by_id, Decision::Allow),
+    ];
+    check(&p, &ctx, &table);
     // Without the key the element never matches.
     let empty = ConditionContext::new();
-    assert_eq!(
-        decide(&p, "logs:GetLogEvents", mine, &empty),
-        Decision::ImplicitDeny
+    check(
+        &p,
+        &empty,
+        &[("logs:GetLogEvents", mine, Decision::ImplicitDeny)],
     );
     // Under the 2008 version variables are literal text.
     let old = [parse(
         r#"{"Version":"2008-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"arn:aws:s3:::b/${aws:username}"}}"#,
     )];
-    assert_eq!(
-        decide(&old, "s3:GetObject", "arn:aws:s3:::b/${aws:username}", &ctx),
-        Decision::Allow
-    );
-    assert_eq!(
-        decide(&old, "s3:GetObject", "arn:aws:s3:::b/alice", &ctx),
-        Decision::ImplicitDeny
-    );
+    let table = [
+        (
+            "s3:GetObject",
+            "arn:aws:s3:::b/${aws:username}",
+            Decision::Allow,
+        ),
+        (
+            "s3:GetObject",
+            "arn:aws:s3:::b/alice",
+            Decision::ImplicitDeny,
+        ),
+    ];
+    check(&old, &ctx, &table);
     // ${*} is a literal star.
     let lit = [parse(&stmt(
         r#"{"Effect":"Allow","Action":"*","Resource":"arn:aws:s3:::b/${*}"}"#,
     ))];
-    assert_eq!(
-        decide(&lit, "s3:GetObject", "arn:aws:s3:::b/*", &ctx),
-        Decision::Allow
-    );
-    assert_eq!(
-        decide(&lit, "s3:GetObject", "arn:aws:s3:::b/x", &ctx),
-        Decision::ImplicitDeny
-    );
+    let table = [
+        ("s3:GetObject", "arn:aws:s3:::b/*", Decision::Allow),
+        ("s3:GetObject", "arn:aws:s3:::b/x", Decision::ImplicitDeny),
+    ];
+    check(&lit, &ctx, &table);
 }
 
 fn wild(pattern: &str, fold_case: bool) -> Pattern {

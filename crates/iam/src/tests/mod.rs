@@ -48,6 +48,11 @@ impl Fixture {
         let iam = open_at(dir.path(), clock.clone())?;
         Ok(Fixture { dir, iam, clock })
     }
+
+    /// Creates the account `a`; returns its id.
+    pub(crate) fn account(&self) -> Result<AccountId, Box<dyn std::error::Error>> {
+        Ok(self.iam.create_account("a")?.0.id)
+    }
 }
 
 pub(crate) fn all() -> PageRequest {

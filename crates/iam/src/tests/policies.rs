@@ -13,8 +13,7 @@ fn policy_with_padding(padding: usize) -> String {
 #[test]
 fn put_get_list_delete() -> TestResult {
     let f = fixture()?;
-    let (account, _) = f.iam.create_account("a")?;
-    let acct = account.id;
+    let acct = f.account()?;
     f.iam.create_user(acct, "alice", None)?;
     f.iam
         .put_user_policy(acct, "Alice", "logs-read", ALLOW_LOGS)?;
@@ -88,8 +87,7 @@ fn put_get_list_delete() -> TestResult {
 #[test]
 fn bad_documents_and_names_change_nothing() -> TestResult {
     let f = fixture()?;
-    let (account, _) = f.iam.create_account("a")?;
-    let acct = account.id;
+    let acct = f.account()?;
     f.iam.create_user(acct, "alice", None)?;
     f.iam.put_user_policy(acct, "alice", "keep", ALLOW_LOGS)?;
     let before = snapshot(&f.iam, &[acct])?;
@@ -141,8 +139,7 @@ fn bad_documents_and_names_change_nothing() -> TestResult {
 #[test]
 fn aggregate_inline_policy_size_is_limited() -> TestResult {
     let f = fixture()?;
-    let (account, _) = f.iam.create_account("a")?;
-    let acct = account.id;
+    let acct = f.account()?;
     f.iam.create_user(acct, "alice", None)?;
     let base = policy_size(&policy_with_padding(1)) - 1;
     // Exactly at the limit is fine.

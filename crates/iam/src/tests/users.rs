@@ -6,8 +6,7 @@ use crate::store::limits::USERS_PER_ACCOUNT;
 #[test]
 fn create_get_update_delete() -> TestResult {
     let f = fixture()?;
-    let (account, _) = f.iam.create_account("a")?;
-    let acct = account.id;
+    let acct = f.account()?;
     let alice = f.iam.create_user(acct, "Alice", None)?;
     assert_eq!(alice.path, "/");
     assert_eq!(alice.user_name, "Alice");
@@ -87,8 +86,7 @@ fn create_get_update_delete() -> TestResult {
 #[test]
 fn delete_refused_while_keys_or_policies_remain() -> TestResult {
     let f = fixture()?;
-    let (account, _) = f.iam.create_account("a")?;
-    let acct = account.id;
+    let acct = f.account()?;
     f.iam.create_user(acct, "bob", None)?;
     let key = f.iam.create_access_key(acct, Some("bob"))?;
     f.iam.put_user_policy(acct, "bob", "p", ALLOW_LOGS)?;
@@ -129,8 +127,7 @@ fn delete_refused_while_keys_or_policies_remain() -> TestResult {
 #[test]
 fn user_parameters_are_validated() -> TestResult {
     let f = fixture()?;
-    let (account, _) = f.iam.create_account("a")?;
-    let acct = account.id;
+    let acct = f.account()?;
     let before = snapshot(&f.iam, &[acct])?;
     assert_err(
         f.iam.create_user(acct, "bad name", None),
@@ -192,8 +189,7 @@ fn user_parameters_are_validated() -> TestResult {
 #[test]
 fn list_users_pages_and_filters() -> TestResult {
     let f = fixture()?;
-    let (account, _) = f.iam.create_account("a")?;
-    let acct = account.id;
+    let acct = f.account()?;
     for (name, path) in [
         ("dave", "/"),
         ("Carol", "/eng/"),
@@ -275,8 +271,7 @@ fn list_users_pages_and_filters() -> TestResult {
 #[test]
 fn users_per_account_quota() -> TestResult {
     let f = fixture()?;
-    let (account, _) = f.iam.create_account("a")?;
-    let acct = account.id;
+    let acct = f.account()?;
     // Fill the quota quickly in one transaction, as the store would have after many CreateUsers.
     {
         let tx = f.iam.store().db().begin_write()?;

@@ -165,23 +165,15 @@ fn target_of(
         || input.stat.is_some();
     let single = input.single_metric_anomaly_detector.take();
     let math = input.metric_math_anomaly_detector.take();
-    if legacy && single.is_some() {
-        return Err(combination(
-            "SingleMetricAnomalyDetector",
-            "Namespace, MetricName, Dimensions, Stat",
-        ));
-    }
-    if legacy && math.is_some() {
-        return Err(combination(
-            "MetricMathAnomalyDetector",
-            "Namespace, MetricName, Dimensions, Stat",
-        ));
-    }
-    if single.is_some() && math.is_some() {
-        return Err(combination(
-            "SingleMetricAnomalyDetector",
-            "MetricMathAnomalyDetector",
-        ));
+    let legacy_fields = "Namespace, MetricName, Dimensions, Stat";
+    let both = match (legacy, single.is_some(), math.is_some()) {
+        (true, true, _) => Some(("SingleMetricAnomalyDetector", legacy_fields)),
+        (true, _, true) => Some(("MetricMathAnomalyDetector", legacy_fields)),
+        (_, true, true) => Some(("SingleMetricAnomalyDetector", "MetricMathAnomalyDetector")),
+        _ => None,
+    };
+    if let Some((a, b)) = both {
+        return Err(combination(a, b));
     }
     if let Some(m) = math {
         let shapes = m

@@ -10,8 +10,10 @@
 use std::sync::Arc;
 
 use openwatch_dashboards::{DashboardStore, DashboardsError, dashboard_arn};
-use openwatch_wire::{ApiError, CallContext, Operation, Registry, Service, Timestamp, Value};
+use openwatch_wire::{ApiError, CallContext, Registry, Service, Timestamp, Value};
 use serde::{Deserialize, Serialize};
+
+use crate::domain_operation;
 
 /// Maps a dashboard error to CloudWatch's error shape and awsQuery code.
 pub fn dashboards_error(e: DashboardsError) -> ApiError {
@@ -217,38 +219,20 @@ fn dashboard_resource(ctx: &CallContext, input: &openwatch_wire::Value) -> Strin
 
 /// Registers the dashboard operations.
 pub fn register(registry: &mut Registry, store: Arc<DashboardStore>) {
-    let s = Arc::clone(&store);
+    let cw = Service::CloudWatch;
     registry.add(
-        Operation::new(Service::CloudWatch, "PutDashboard", move |ctx, input| {
-            let s = Arc::clone(&s);
-            async move { put_dashboard(&s, &ctx, input) }
-        })
-        .resource(dashboard_resource),
+        domain_operation(cw, "PutDashboard", &store, put_dashboard).resource(dashboard_resource),
     );
-    let s = Arc::clone(&store);
     registry.add(
-        Operation::new(Service::CloudWatch, "GetDashboard", move |ctx, input| {
-            let s = Arc::clone(&s);
-            async move { get_dashboard(&s, &ctx, input) }
-        })
-        .read_only()
-        .resource(dashboard_resource),
+        domain_operation(cw, "GetDashboard", &store, get_dashboard)
+            .read_only()
+            .resource(dashboard_resource),
     );
-    let s = Arc::clone(&store);
-    registry.add(
-        Operation::new(Service::CloudWatch, "ListDashboards", move |ctx, input| {
-            let s = Arc::clone(&s);
-            async move { list_dashboards(&s, &ctx, input) }
-        })
-        .read_only(),
-    );
-    let s = store;
-    registry.add(Operation::new(
-        Service::CloudWatch,
+    registry.add(domain_operation(cw, "ListDashboards", &store, list_dashboards).read_only());
+    registry.add(domain_operation(
+        cw,
         "DeleteDashboards",
-        move |ctx, input| {
-            let s = Arc::clone(&s);
-            async move { delete_dashboards(&s, &ctx, input) }
-        },
+        &store,
+        delete_dashboards,
     ));
 }

@@ -201,16 +201,9 @@ pub(super) fn describe_alarms_for_metric(
     ctx: &CallContext,
     input: DescribeAlarmsForMetricInput,
 ) -> Result<DescribeAlarmsForMetricOutput, ApiError> {
-    let missing = |n: &str| {
-        alarms_error(AlarmsError::MissingParameter(format!(
-            "The parameter {n} is required."
-        )))
-    };
     let metric = input.metric_name.ok_or_else(|| missing("MetricName"))?;
     let namespace = input.namespace.ok_or_else(|| missing("Namespace"))?;
-    let mut dims: Option<Vec<(String, String)>> = input
-        .dimensions
-        .map(|d| d.into_iter().map(|d| (d.name, d.value)).collect());
+    let mut dims = input.dimensions.map(dimension_pairs);
     if let Some(d) = dims.as_mut() {
         d.sort();
     }

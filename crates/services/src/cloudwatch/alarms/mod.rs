@@ -22,6 +22,7 @@ use openwatch_alarms::store::{
 };
 use openwatch_events::Events;
 use openwatch_wire::{ApiError, CallContext, Operation, Registry, Service, Timestamp};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::{DimensionShape, MetricDataQueryShape, MetricShape, MetricStatShape};
@@ -76,6 +77,26 @@ pub(super) fn invalid(m: impl Into<String>) -> ApiError {
     alarms_error(AlarmsError::InvalidParameterValue(m.into()))
 }
 
+/// `MissingParameter` for the member `n`.
+pub(super) fn missing(n: &str) -> ApiError {
+    alarms_error(AlarmsError::MissingParameter(format!(
+        "The parameter {n} is required."
+    )))
+}
+
+/// `Dimensions` as `(name, value)` pairs.
+pub(super) fn dimension_pairs(d: Vec<DimensionShape>) -> Vec<(String, String)> {
+    d.into_iter().map(|d| (d.name, d.value)).collect()
+}
+
+/// `Tags` as `(key, value)` pairs.
+pub(super) fn tag_pairs(t: Option<Vec<TagShape>>) -> Vec<(String, String)> {
+    t.unwrap_or_default()
+        .into_iter()
+        .map(|t| (t.key, t.value))
+        .collect()
+}
+
 #[derive(Debug, Default, Serialize)]
 pub struct Empty {}
 
@@ -97,11 +118,7 @@ pub struct AlarmNamesInput {
 }
 
 pub(super) fn names(input: AlarmNamesInput) -> Result<Vec<String>, ApiError> {
-    let names = input.alarm_names.ok_or_else(|| {
-        alarms_error(AlarmsError::MissingParameter(
-            "The parameter AlarmNames is required.".into(),
-        ))
-    })?;
+    let names = input.alarm_names.ok_or_else(|| missing("AlarmNames"))?;
     if names.len() > 100 {
         return Err(invalid(
             "The collection AlarmNames must not have more than 100 members.",
@@ -110,100 +127,57 @@ pub(super) fn names(input: AlarmNamesInput) -> Result<Vec<String>, ApiError> {
     Ok(names)
 }
 
+/// The CloudWatch operation `name`, served by `handler` over the alarm store.
+fn operation<I, O, F>(name: &'static str, store: &Arc<AlarmStore>, handler: F) -> Operation
+where
+    I: DeserializeOwned + Serialize + Send + 'static,
+    O: Serialize + 'static,
+    F: Fn(&AlarmStore, &CallContext, I) -> Result<O, ApiError> + Clone + Send + Sync + 'static,
+{
+    crate::domain_operation(Service::CloudWatch, name, store, handler)
+}
+
 /// Registers the alarm operations.
 pub fn register(registry: &mut Registry, store: Arc<AlarmStore>, events: Arc<Events>) {
-    let s = Arc::clone(&store);
-    registry.add(Operation::new(
-        Service::CloudWatch,
-        "PutMetricAlarm",
-        move |ctx, input| {
-            let s = Arc::clone(&s);
-            async move { put_metric_alarm(&s, &ctx, input) }
-        },
-    ));
-    let s = Arc::clone(&store);
+    registry.add(operation("PutMetricAlarm", &store, put_metric_alarm));
+    registry.add(operation("DescribeAlarms", &store, describe_alarms).read_only());
     registry.add(
-        Operation::new(Service::CloudWatch, "DescribeAlarms", move |ctx, input| {
-            let s = Arc::clone(&s);
-            async move { describe_alarms(&s, &ctx, input) }
-        })
-        .read_only(),
-    );
-    let s = Arc::clone(&store);
-    registry.add(
-        Operation::new(
-            Service::CloudWatch,
+        operation(
             "DescribeAlarmsForMetric",
-            move |ctx, input| {
-                let s = Arc::clone(&s);
-                async move { describe_alarms_for_metric(&s, &ctx, input) }
-            },
+            &store,
+            describe_alarms_for_metric,
         )
         .read_only(),
     );
-    let s = Arc::clone(&store);
-    registry.add(Operation::new(
-        Service::CloudWatch,
+    registry.add(operation(
         "DeleteAlarms",
-        move |ctx: CallContext, input: AlarmNamesInput| {
-            let s = Arc::clone(&s);
-            async move {
-                let names = names(input)?;
-                s.delete_alarms(ctx.account.as_str(), &ctx.region, &names)
-                    .map_err(alarms_error)?;
-                Ok::<_, ApiError>(Empty {})
-            }
+        &store,
+        |s, ctx, input: AlarmNamesInput| {
+            s.delete_alarms(ctx.account.as_str(), &ctx.region, &names(input)?)
+                .map_err(alarms_error)?;
+            Ok(Empty {})
         },
     ));
     for (op, enabled) in [("EnableAlarmActions", true), ("DisableAlarmActions", false)] {
-        let s = Arc::clone(&store);
-        registry.add(Operation::new(
-            Service::CloudWatch,
+        registry.add(operation(
             op,
-            move |ctx: CallContext, input: AlarmNamesInput| {
-                let s = Arc::clone(&s);
-                async move {
-                    let names = names(input)?;
-                    s.set_actions_enabled(ctx.account.as_str(), &ctx.region, &names, enabled)
-                        .map_err(alarms_error)?;
-                    Ok::<_, ApiError>(Empty {})
-                }
+            &store,
+            move |s, ctx, input: AlarmNamesInput| {
+                s.set_actions_enabled(ctx.account.as_str(), &ctx.region, &names(input)?, enabled)
+                    .map_err(alarms_error)?;
+                Ok(Empty {})
             },
         ));
     }
-    let s = Arc::clone(&store);
     let e = Arc::clone(&events);
-    registry.add(Operation::new(
-        Service::CloudWatch,
+    registry.add(operation(
         "PutCompositeAlarm",
-        move |ctx, input| {
-            let s = Arc::clone(&s);
-            let e = Arc::clone(&e);
-            async move { put_composite_alarm(&s, &e, &ctx, input) }
-        },
+        &store,
+        move |s, ctx, input| put_composite_alarm(s, &e, ctx, input),
     ));
-    let s = Arc::clone(&store);
-    let e = events;
-    registry.add(Operation::new(
-        Service::CloudWatch,
-        "SetAlarmState",
-        move |ctx, input| {
-            let s = Arc::clone(&s);
-            let e = Arc::clone(&e);
-            async move { set_alarm_state(&s, &e, &ctx, input) }
-        },
-    ));
+    registry.add(operation("SetAlarmState", &store, move |s, ctx, input| {
+        set_alarm_state(s, &events, ctx, input)
+    }));
     tags::register(registry, &store);
-    let s = store;
-    registry.add(
-        Operation::new(
-            Service::CloudWatch,
-            "DescribeAlarmHistory",
-            move |ctx, input| {
-                let s = Arc::clone(&s);
-                async move { describe_alarm_history(&s, &ctx, input) }
-            },
-        )
-        .read_only(),
-    );
+    registry.add(operation("DescribeAlarmHistory", &store, describe_alarm_history).read_only());
 }

@@ -113,13 +113,7 @@ pub(super) fn put_metric_alarm(
                         .metric
                         .metric_name
                         .ok_or_else(|| missing("MetricStat.Metric.MetricName"))?,
-                    dimensions: stat
-                        .metric
-                        .dimensions
-                        .unwrap_or_default()
-                        .into_iter()
-                        .map(|d| (d.name, d.value))
-                        .collect(),
+                    dimensions: dimension_pairs(stat.metric.dimensions.unwrap_or_default()),
                     stat: Some(stat.stat.ok_or_else(|| missing("MetricStat.Stat"))?),
                     period: Some(
                         stat.period
@@ -151,12 +145,7 @@ pub(super) fn put_metric_alarm(
         insufficient_data_actions: input.insufficient_data_actions.unwrap_or_default(),
         namespace: input.namespace,
         metric_name: input.metric_name,
-        dimensions: input
-            .dimensions
-            .unwrap_or_default()
-            .into_iter()
-            .map(|d| (d.name, d.value))
-            .collect(),
+        dimensions: dimension_pairs(input.dimensions.unwrap_or_default()),
         statistic: input.statistic,
         extended_statistic: input.extended_statistic,
         period: input.period,
@@ -167,12 +156,7 @@ pub(super) fn put_metric_alarm(
         treat_missing_data: input.treat_missing_data,
         evaluate_low_sample_count_percentile: input.evaluate_low_sample_count_percentile,
         unit: input.unit,
-        tags: input
-            .tags
-            .unwrap_or_default()
-            .into_iter()
-            .map(|t| (t.key, t.value))
-            .collect(),
+        tags: tag_pairs(input.tags),
         metrics,
         threshold_metric_id: input.threshold_metric_id,
     };
@@ -226,12 +210,7 @@ pub(super) fn put_composite_alarm(
         actions_suppressor: input.actions_suppressor,
         actions_suppressor_wait_period: input.actions_suppressor_wait_period,
         actions_suppressor_extension_period: input.actions_suppressor_extension_period,
-        tags: input
-            .tags
-            .unwrap_or_default()
-            .into_iter()
-            .map(|t| (t.key, t.value))
-            .collect(),
+        tags: tag_pairs(input.tags),
     };
     let changes = store
         .put_composite_alarm(ctx.account.as_str(), &ctx.region, req)

@@ -36,11 +36,6 @@ pub(super) fn set_alarm_state(
     ctx: &CallContext,
     input: SetAlarmStateInput,
 ) -> Result<Empty, ApiError> {
-    let missing = |n: &str| {
-        alarms_error(AlarmsError::MissingParameter(format!(
-            "The parameter {n} is required."
-        )))
-    };
     let name = input.alarm_name.ok_or_else(|| missing("AlarmName"))?;
     let state = input.state_value.ok_or_else(|| missing("StateValue"))?;
     let reason = input.state_reason.ok_or_else(|| missing("StateReason"))?;

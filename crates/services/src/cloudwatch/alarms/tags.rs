@@ -34,24 +34,13 @@ pub struct ListTagsForResourceOutput {
     pub tags: Vec<TagShape>,
 }
 
-fn missing(n: &str) -> ApiError {
-    alarms_error(AlarmsError::MissingParameter(format!(
-        "The parameter {n} is required."
-    )))
-}
-
 fn tag_resource(
     store: &AlarmStore,
     ctx: &CallContext,
     input: TagResourceInput,
 ) -> Result<Empty, ApiError> {
     let arn = input.resource_arn.ok_or_else(|| missing("ResourceARN"))?;
-    let tags: Vec<(String, String)> = input
-        .tags
-        .ok_or_else(|| missing("Tags"))?
-        .into_iter()
-        .map(|t| (t.key, t.value))
-        .collect();
+    let tags = tag_pairs(Some(input.tags.ok_or_else(|| missing("Tags"))?));
     store
         .tag_resource(ctx.account.as_str(), &ctx.region, &arn, &tags)
         .map_err(alarms_error)?;
@@ -98,33 +87,11 @@ fn tagged_resource(_: &CallContext, input: &openwatch_wire::Value) -> String {
 }
 
 pub(super) fn register(registry: &mut Registry, store: &Arc<AlarmStore>) {
-    let s = Arc::clone(store);
+    registry.add(operation("TagResource", store, tag_resource).resource(tagged_resource));
+    registry.add(operation("UntagResource", store, untag_resource).resource(tagged_resource));
     registry.add(
-        Operation::new(Service::CloudWatch, "TagResource", move |ctx, input| {
-            let s = Arc::clone(&s);
-            async move { tag_resource(&s, &ctx, input) }
-        })
-        .resource(tagged_resource),
-    );
-    let s = Arc::clone(store);
-    registry.add(
-        Operation::new(Service::CloudWatch, "UntagResource", move |ctx, input| {
-            let s = Arc::clone(&s);
-            async move { untag_resource(&s, &ctx, input) }
-        })
-        .resource(tagged_resource),
-    );
-    let s = Arc::clone(store);
-    registry.add(
-        Operation::new(
-            Service::CloudWatch,
-            "ListTagsForResource",
-            move |ctx, input| {
-                let s = Arc::clone(&s);
-                async move { list_tags_for_resource(&s, &ctx, input) }
-            },
-        )
-        .read_only()
-        .resource(tagged_resource),
+        operation("ListTagsForResource", store, list_tags_for_resource)
+            .read_only()
+            .resource(tagged_resource),
     );
 }
