@@ -3,9 +3,9 @@
 use std::hash::Hash;
 
 use crate::Pattern;
-use crate::flatten::{PathFilter, PathInfo};
 use crate::index::{KeyIndex, PredId};
 use crate::matcher::Matcher;
+use crate::trie::PathTrie;
 use openwatch_types::fxhash::FxHashMap as FxMap;
 
 /// One distinct (path, matcher) pair shared by every constraint that uses it.
@@ -49,13 +49,15 @@ fn looseness(m: &Matcher) -> u8 {
     }
 }
 
-/// Rules compiled for matching. Matching one event costs a path lookup per event field, hash probes per
-/// value, and work proportional to the rules that (partly) match — not to the number of rules.
+/// Rules compiled for matching. Matching one event costs a path-trie step per event key (subtrees no rule
+/// names are skipped), hash probes per kept value (one per distinct affix length, O(log n) for numeric
+/// ranges), and work proportional to the rules that (partly) match — not to the number of rules.
 ///
 /// `R` is the caller's rule identifier. Adding an existing id replaces its pattern.
 #[derive(Debug)]
 pub struct RuleSet<R> {
-    pub(crate) paths: FxMap<Box<str>, PathInfo>,
+    /// Every path some rule names (keys are never reused, so ids stay valid).
+    pub(crate) trie: PathTrie,
     pub(crate) keys: Vec<KeyIndex>,
     pub(crate) key_preds: Vec<Vec<PredId>>,
     pub(crate) preds: Vec<Pred>,
@@ -78,7 +80,7 @@ impl<R: Clone + Eq + Hash> RuleSet<R> {
     /// An empty rule set.
     pub fn new() -> Self {
         RuleSet {
-            paths: FxMap::default(),
+            trie: PathTrie::default(),
             keys: Vec::new(),
             key_preds: Vec::new(),
             preds: Vec::new(),
@@ -102,28 +104,13 @@ impl<R: Clone + Eq + Hash> RuleSet<R> {
     }
 
     fn key_for(&mut self, path: &str) -> u32 {
-        if let Some(PathInfo { key: Some(k), .. }) = self.paths.get(path) {
-            return *k;
+        if let Some(k) = self.trie.get(path) {
+            return k;
         }
         let k = self.keys.len() as u32;
         self.keys.push(KeyIndex::default());
         self.key_preds.push(Vec::new());
-        self.paths
-            .entry(path.into())
-            .or_insert(PathInfo {
-                key: None,
-                descend: false,
-            })
-            .key = Some(k);
-        for (i, _) in path.match_indices('.') {
-            self.paths
-                .entry(path[..i].into())
-                .or_insert(PathInfo {
-                    key: None,
-                    descend: true,
-                })
-                .descend = true;
-        }
+        self.trie.insert(path, k);
         k
     }
 
@@ -258,15 +245,5 @@ impl<R: Clone + Eq + Hash> RuleSet<R> {
                     .map(|p| (*p, &preds[*p as usize].matcher)),
             );
         }
-    }
-}
-
-impl<R> PathFilter for RuleSet<R> {
-    #[inline]
-    fn lookup(&self, path: &str) -> PathInfo {
-        self.paths.get(path).copied().unwrap_or(PathInfo {
-            key: None,
-            descend: false,
-        })
     }
 }

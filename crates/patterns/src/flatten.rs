@@ -1,4 +1,5 @@
-//! Flattening an event into (dotted path, leaf value, array membership) fields, as event-ruler does.
+//! Flattening an event into (path, leaf value, array membership) fields, as event-ruler does, walking
+//! only the paths the [`PathTrie`] holds.
 
 use std::borrow::Cow;
 
@@ -7,6 +8,7 @@ use serde_json::Value;
 use crate::MAX_EVENT_DEPTH;
 use crate::matcher::Leaf;
 use crate::numeric::Num;
+use crate::trie::{NodeId, PathTrie, ROOT};
 
 /// Array membership of a field: `(array id, element index)` for each enclosing array, outermost first.
 /// Ids increase with nesting, so two memberships can be merged like sorted lists.
@@ -40,153 +42,91 @@ pub(crate) fn merge(a: &Membership, b: &Membership) -> Vec<(u32, u32)> {
     out
 }
 
-/// What a path means to the consumer of the flattening.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct PathInfo {
-    /// Field key to emit for leaves at exactly this path.
-    pub key: Option<u32>,
-    /// Whether longer paths below this one can matter.
-    pub descend: bool,
+/// Receives the kept leaves of an event, in document order, with their array membership.
+pub(crate) trait Sink {
+    /// A scalar at a path some rule names (`key` is that path's field key).
+    fn leaf(&mut self, key: u32, leaf: &Leaf<'_>, membership: &Membership);
 }
 
-/// Decides which paths are kept.
-pub(crate) trait PathFilter {
-    fn lookup(&self, path: &str) -> PathInfo;
-}
-
-/// One flattened field.
-#[derive(Debug, Clone)]
-pub(crate) struct Field<'a> {
-    pub key: u32,
-    pub leaf: Leaf<'a>,
-    /// Range in [`Flat::arena`].
-    pub mem: (u32, u32),
-}
-
-/// A flattened event.
-#[derive(Debug, Default)]
-pub(crate) struct Flat<'a> {
-    pub fields: Vec<Field<'a>>,
-    pub arena: Vec<(u32, u32)>,
-    /// Whether any kept field sits inside an array.
-    pub any_array: bool,
-}
-
-impl<'a> Flat<'a> {
-    pub fn membership(&self, f: &Field<'_>) -> &Membership {
-        &self.arena[f.mem.0 as usize..f.mem.1 as usize]
-    }
-}
-
-/// Shared state while walking an event.
-pub(crate) struct Walker<'f, F: PathFilter> {
-    pub filter: &'f F,
-    pub path: String,
+/// Walk state shared by the `Value` and raw-bytes walkers: the path trie, the sink, and the stack of
+/// enclosing arrays (reused between events by the caller).
+pub(crate) struct Walker<'t, 's, S: Sink> {
+    pub trie: &'t PathTrie,
+    pub sink: &'s mut S,
     pub stack: Vec<(u32, u32)>,
     pub next_array: u32,
 }
 
-impl<'f, F: PathFilter> Walker<'f, F> {
-    pub fn new(filter: &'f F) -> Self {
+impl<'t, 's, S: Sink> Walker<'t, 's, S> {
+    pub fn new(trie: &'t PathTrie, sink: &'s mut S, mut stack: Vec<(u32, u32)>) -> Self {
+        stack.clear();
         Walker {
-            filter,
-            path: String::new(),
-            stack: Vec::new(),
+            trie,
+            sink,
+            stack,
             next_array: 0,
         }
     }
 
-    pub fn emit<'a>(&self, out: &mut Flat<'a>, key: u32, leaf: Leaf<'a>) {
-        let start = out.arena.len() as u32;
-        out.arena.extend_from_slice(&self.stack);
-        if !self.stack.is_empty() {
-            out.any_array = true;
+    /// Hands a scalar at `node` to the sink if a rule names exactly that path.
+    #[inline]
+    pub fn emit(&mut self, node: NodeId, leaf: &Leaf<'_>) {
+        if let Some(key) = self.trie.key(node) {
+            self.sink.leaf(key, leaf, &self.stack);
         }
-        out.fields.push(Field {
-            key,
-            leaf,
-            mem: (start, out.arena.len() as u32),
-        });
     }
-}
 
-/// Flattens `event` (must be an object) keeping only paths the filter wants. Returns false if too deep.
-pub(crate) fn flatten_value<'a, F: PathFilter>(
-    event: &'a Value,
-    filter: &F,
-    out: &mut Flat<'a>,
-) -> bool {
-    let Value::Object(obj) = event else {
-        return true;
-    };
-    let mut w = Walker::new(filter);
-    walk_object(obj, &mut w, out, 0)
-}
-
-fn walk_object<'a, F: PathFilter>(
-    obj: &'a serde_json::Map<String, Value>,
-    w: &mut Walker<'_, F>,
-    out: &mut Flat<'a>,
-    depth: usize,
-) -> bool {
-    if depth > MAX_EVENT_DEPTH {
-        return false;
-    }
-    for (k, v) in obj {
-        let len = w.path.len();
-        if len > 0 {
-            w.path.push('.');
+    /// Walks `event` (non-objects have no fields). Returns false if it nests deeper than
+    /// [`MAX_EVENT_DEPTH`].
+    pub fn walk_value(&mut self, event: &Value) -> bool {
+        match event {
+            Value::Object(obj) => self.object(obj, ROOT, 0),
+            _ => true,
         }
-        w.path.push_str(k);
-        let info = w.filter.lookup(&w.path);
-        let ok = if info.key.is_some() || info.descend {
-            walk_value(v, info, w, out, depth + 1)
-        } else {
-            true
-        };
-        w.path.truncate(len);
-        if !ok {
+    }
+
+    fn object(&mut self, obj: &serde_json::Map<String, Value>, node: NodeId, depth: usize) -> bool {
+        if depth > MAX_EVENT_DEPTH {
             return false;
         }
-    }
-    true
-}
-
-fn walk_value<'a, F: PathFilter>(
-    v: &'a Value,
-    info: PathInfo,
-    w: &mut Walker<'_, F>,
-    out: &mut Flat<'a>,
-    depth: usize,
-) -> bool {
-    if depth > MAX_EVENT_DEPTH {
-        return false;
-    }
-    let leaf = match v {
-        Value::Object(o) => return !info.descend || walk_object(o, w, out, depth),
-        Value::Array(items) => {
-            let id = w.next_array;
-            w.next_array += 1;
-            for (i, item) in items.iter().enumerate() {
-                w.stack.push((id, i as u32));
-                let ok = walk_value(item, info, w, out, depth + 1);
-                w.stack.pop();
-                if !ok {
-                    return false;
-                }
+        for (k, v) in obj {
+            if let Some(child) = self.trie.step(node, k.as_bytes())
+                && !self.value(v, child, depth + 1)
+            {
+                return false;
             }
-            return true;
         }
-        Value::String(s) => Leaf::Str(Cow::Borrowed(s.as_str())),
-        Value::Number(n) => match Num::from_json(n) {
-            Some(num) => Leaf::Num(num),
-            None => return true,
-        },
-        Value::Bool(b) => Leaf::Bool(*b),
-        Value::Null => Leaf::Null,
-    };
-    if let Some(key) = info.key {
-        w.emit(out, key, leaf);
+        true
     }
-    true
+
+    fn value(&mut self, v: &Value, node: NodeId, depth: usize) -> bool {
+        if depth > MAX_EVENT_DEPTH {
+            return false;
+        }
+        let leaf = match v {
+            Value::Object(o) => return !self.trie.descend(node) || self.object(o, node, depth),
+            Value::Array(items) => {
+                let id = self.next_array;
+                self.next_array += 1;
+                for (i, item) in items.iter().enumerate() {
+                    self.stack.push((id, i as u32));
+                    let ok = self.value(item, node, depth + 1);
+                    self.stack.pop();
+                    if !ok {
+                        return false;
+                    }
+                }
+                return true;
+            }
+            Value::String(s) => Leaf::Str(Cow::Borrowed(s.as_str())),
+            Value::Number(n) => match Num::from_json(n) {
+                Some(num) => Leaf::Num(num),
+                None => return true,
+            },
+            Value::Bool(b) => Leaf::Bool(*b),
+            Value::Null => Leaf::Null,
+        };
+        self.emit(node, &leaf);
+        true
+    }
 }

@@ -18,6 +18,7 @@ mod compile;
 mod error;
 mod flatten;
 mod index;
+mod intervals;
 mod machine;
 mod matcher;
 mod numeric;
@@ -25,6 +26,7 @@ mod parse;
 mod parse_anything_but;
 mod raw;
 mod reference;
+mod trie;
 mod wildcard;
 
 use serde_json::Value;

@@ -1,15 +1,26 @@
-//! Matching one flattened event against a [`RuleSet`]: predicate hits → trigger candidates → all-constraints check →
-//! array-consistency / `exists: false` verification for the few candidates that need it.
+//! Matching one event against a [`RuleSet`]: the event is walked once through the path trie and each kept
+//! leaf goes straight to its path's value index (predicate hits → trigger candidates); then the candidates'
+//! constraints are checked, with array-consistency / `exists: false` verification for the few that need it.
+//! Per-thread scratch buffers are reused, so matching allocates nothing per event (beyond unescaped strings
+//! and the caller's result).
 
 use std::cell::RefCell;
 use std::hash::Hash;
 
 use serde_json::Value;
 
-use crate::compile::RuleSet;
+use crate::compile::{Pred, RuleSet};
 use crate::error::EventError;
-use crate::flatten::{Flat, consistent, flatten_value, merge};
-use crate::index::PredId;
+use crate::flatten::{Membership, Sink, Walker, consistent, merge};
+use crate::index::{KeyIndex, PredId};
+use crate::matcher::Leaf;
+
+/// One kept event field: its path key and its membership range in [`Scratch::arena`].
+#[derive(Debug, Clone, Copy)]
+struct Field {
+    key: u32,
+    mem: (u32, u32),
+}
 
 /// Reusable per-thread buffers; stamps avoid clearing between events.
 #[derive(Debug, Default)]
@@ -23,6 +34,11 @@ struct Scratch {
     preds: Vec<PredId>,
     by_key: Vec<(u32, u32)>,
     matched: Vec<u32>,
+    fields: Vec<Field>,
+    arena: Vec<(u32, u32)>,
+    /// Whether any kept field sits inside an array.
+    any_array: bool,
+    stack: Vec<(u32, u32)>,
 }
 
 impl Scratch {
@@ -47,11 +63,60 @@ impl Scratch {
         self.hits.clear();
         self.by_key.clear();
         self.matched.clear();
+        self.fields.clear();
+        self.arena.clear();
+        self.any_array = false;
+    }
+
+    fn membership(&self, fi: u32) -> &Membership {
+        let f = self.fields[fi as usize];
+        &self.arena[f.mem.0 as usize..f.mem.1 as usize]
     }
 }
 
 thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+/// The sink of a walk: runs each kept leaf through its path's index at once.
+struct Collector<'r, 's> {
+    keys: &'r [KeyIndex],
+    preds: &'r [Pred],
+    s: &'s mut Scratch,
+}
+
+impl Sink for Collector<'_, '_> {
+    #[inline]
+    fn leaf(&mut self, key: u32, leaf: &Leaf<'_>, membership: &Membership) {
+        let Some(index) = self.keys.get(key as usize) else {
+            return;
+        };
+        let s = &mut *self.s;
+        let fi = s.fields.len() as u32;
+        let start = s.arena.len() as u32;
+        if !membership.is_empty() {
+            s.arena.extend_from_slice(membership);
+            s.any_array = true;
+        }
+        s.fields.push(Field {
+            key,
+            mem: (start, s.arena.len() as u32),
+        });
+        s.preds.clear();
+        let preds = self.preds;
+        index.collect(leaf, |p| &preds[p as usize].matcher, &mut s.preds);
+        let epoch = s.epoch;
+        for &p in &s.preds {
+            s.hits.push((p, fi));
+            if s.pred_stamp[p as usize] != epoch {
+                s.pred_stamp[p as usize] = epoch;
+                let triggers = &preds[p as usize].triggers;
+                if !triggers.is_empty() {
+                    s.candidates.extend_from_slice(triggers);
+                }
+            }
+        }
+    }
 }
 
 impl<R: Clone + Eq + Hash> RuleSet<R> {
@@ -64,58 +129,57 @@ impl<R: Clone + Eq + Hash> RuleSet<R> {
 
     /// Calls `f` once for each rule matching `event`.
     pub fn for_each_match(&self, event: &Value, mut f: impl FnMut(&R)) {
-        let mut flat = Flat::default();
-        if !flatten_value(event, self, &mut flat) {
-            return;
-        }
-        self.emit(&flat, &mut f);
+        let _ = self.run(|w| Ok(w.walk_value(event)), &mut f);
     }
 
     /// Ids of the rules matching the event given as raw JSON bytes (must be an object).
     pub fn matches_bytes(&self, bytes: &[u8]) -> Result<Vec<R>, EventError> {
         let mut out = Vec::new();
-        let flat = crate::raw::flatten_bytes(bytes, self)?;
-        self.emit(&flat, &mut |r: &R| out.push(r.clone()));
+        self.run(
+            |w| crate::raw::walk_bytes(bytes, w).map(|()| true),
+            &mut |r: &R| out.push(r.clone()),
+        )?;
         Ok(out)
     }
 
-    fn emit(&self, flat: &Flat<'_>, f: &mut impl FnMut(&R)) {
+    /// Walks the event with `walk` (which returns whether the event may match at all), then calls `f`
+    /// for every matching rule.
+    fn run(
+        &self,
+        walk: impl FnOnce(&mut Walker<'_, '_, Collector<'_, '_>>) -> Result<bool, EventError>,
+        f: &mut impl FnMut(&R),
+    ) -> Result<(), EventError> {
         let matched = SCRATCH.with(|cell| {
             let mut guard = cell.borrow_mut();
             let s = &mut *guard;
-            self.run(flat, s);
-            std::mem::take(&mut s.matched)
-        });
+            s.begin(self.preds.len(), self.subrules.len(), self.rule_ids.len());
+            let stack = std::mem::take(&mut s.stack);
+            let mut sink = Collector {
+                keys: &self.keys,
+                preds: &self.preds,
+                s,
+            };
+            let mut w = Walker::new(&self.trie, &mut sink, stack);
+            let walked = walk(&mut w);
+            let stack = std::mem::take(&mut w.stack);
+            s.stack = stack;
+            if walked? {
+                self.decide(s);
+            }
+            Ok::<_, EventError>(std::mem::take(&mut s.matched))
+        })?;
         for slot in &matched {
             if let Some(Some(r)) = self.rule_ids.get(*slot as usize) {
                 f(r);
             }
         }
         SCRATCH.with(|cell| cell.borrow_mut().matched = matched);
+        Ok(())
     }
 
-    fn run(&self, flat: &Flat<'_>, s: &mut Scratch) {
-        s.begin(self.preds.len(), self.subrules.len(), self.rule_ids.len());
+    /// Checks the candidate sub-rules of the walked event; fills `s.matched` with rule slots.
+    fn decide(&self, s: &mut Scratch) {
         let epoch = s.epoch;
-        for (fi, field) in flat.fields.iter().enumerate() {
-            let Some(index) = self.keys.get(field.key as usize) else {
-                continue;
-            };
-            s.preds.clear();
-            index.collect(
-                &field.leaf,
-                |p| &self.preds[p as usize].matcher,
-                &mut s.preds,
-            );
-            for &p in &s.preds {
-                s.hits.push((p, fi as u32));
-                if s.pred_stamp[p as usize] != epoch {
-                    s.pred_stamp[p as usize] = epoch;
-                    s.candidates
-                        .extend_from_slice(&self.preds[p as usize].triggers);
-                }
-            }
-        }
         let mut sorted = false;
         let candidates = std::mem::take(&mut s.candidates);
         for &sid in candidates.iter().chain(self.always.iter()) {
@@ -134,22 +198,18 @@ impl<R: Clone + Eq + Hash> RuleSet<R> {
             if !all_positive_hit {
                 continue;
             }
-            let ok = if !sub.has_absent && !flat.any_array {
+            let ok = if !sub.has_absent && !s.any_array {
                 true
             } else {
                 if !sorted {
                     s.hits.sort_unstable();
                     s.hits.dedup();
-                    s.by_key.extend(
-                        flat.fields
-                            .iter()
-                            .enumerate()
-                            .map(|(i, f)| (f.key, i as u32)),
-                    );
+                    let by_key = s.fields.iter().enumerate().map(|(i, f)| (f.key, i as u32));
+                    s.by_key.extend(by_key);
                     s.by_key.sort_unstable();
                     sorted = true;
                 }
-                self.verify(&sub.constraints, 0, &[], flat, s)
+                self.verify(&sub.constraints, 0, &[], s)
             };
             if ok {
                 s.rule_stamp[sub.rule as usize] = epoch;
@@ -160,14 +220,7 @@ impl<R: Clone + Eq + Hash> RuleSet<R> {
     }
 
     /// Depth-first search for array-consistent choices, constraints in path order.
-    fn verify(
-        &self,
-        cids: &[u32],
-        i: usize,
-        mem: &[(u32, u32)],
-        flat: &Flat<'_>,
-        s: &Scratch,
-    ) -> bool {
+    fn verify(&self, cids: &[u32], i: usize, mem: &[(u32, u32)], s: &Scratch) -> bool {
         let Some(&cid) = cids.get(i) else { return true };
         let con = &self.constraints[cid as usize];
         if con.absent_ok {
@@ -175,8 +228,8 @@ impl<R: Clone + Eq + Hash> RuleSet<R> {
             let present = s.by_key[lo..]
                 .iter()
                 .take_while(|(k, _)| *k == con.key)
-                .any(|(_, fi)| consistent(mem, flat.membership(&flat.fields[*fi as usize])));
-            if !present && self.verify(cids, i + 1, mem, flat, s) {
+                .any(|(_, fi)| consistent(mem, s.membership(*fi)));
+            if !present && self.verify(cids, i + 1, mem, s) {
                 return true;
             }
         }
@@ -186,14 +239,14 @@ impl<R: Clone + Eq + Hash> RuleSet<R> {
                 if q != p {
                     break;
                 }
-                let fm = flat.membership(&flat.fields[fi as usize]);
+                let fm = s.membership(fi);
                 if consistent(mem, fm) {
                     let next = if fm.is_empty() {
                         mem.to_vec()
                     } else {
                         merge(mem, fm)
                     };
-                    if self.verify(cids, i + 1, &next, flat, s) {
+                    if self.verify(cids, i + 1, &next, s) {
                         return true;
                     }
                 }

@@ -61,10 +61,82 @@ impl Num {
 
     /// Parses JSON number text exactly as `serde_json` would, so raw-byte and `Value` paths agree.
     pub fn parse(text: &str) -> Option<Num> {
+        Num::parse_bytes(text.as_bytes())
+    }
+
+    /// [`Num::parse`] on bytes. Plain integers (up to 18 digits) and plain decimals (up to 15 digits) are
+    /// read directly: `serde_json` computes the latter as `digits / 10^decimals`, one correctly rounded
+    /// division of exact operands, which is what this does too. Everything else goes through `serde_json`.
+    pub fn parse_bytes(text: &[u8]) -> Option<Num> {
+        if let Some(n) = Num::parse_plain(text) {
+            return Some(n);
+        }
+        let text = std::str::from_utf8(text).ok()?;
         let n: serde_json::Number = serde_json::from_str(text).ok()?;
         Num::from_json(&n)
     }
+
+    fn parse_plain(text: &[u8]) -> Option<Num> {
+        let (negative, body) = match text.split_first() {
+            Some((b'-', rest)) => (true, rest),
+            _ => (false, text),
+        };
+        let (int, frac) = match body.iter().position(|b| *b == b'.') {
+            Some(dot) => (&body[..dot], Some(&body[dot + 1..])),
+            None => (body, None),
+        };
+        let plain = |d: &[u8]| !d.is_empty() && d.iter().all(u8::is_ascii_digit);
+        // JSON forbids leading zeros; leave every unusual spelling to serde_json.
+        if !plain(int) || (int.len() > 1 && int[0] == b'0') {
+            return None;
+        }
+        let digits = |d: &[u8]| d.iter().fold(0u64, |acc, c| acc * 10 + u64::from(c - b'0'));
+        match frac {
+            None => {
+                if int.len() > 18 || (negative && int == b"0") {
+                    return None;
+                }
+                let v = digits(int) as i64;
+                let v = if negative { -v } else { v };
+                Some(Num {
+                    value: v as f64,
+                    key: NumKey::Int(i128::from(v)),
+                })
+            }
+            Some(frac) => {
+                if !plain(frac) || int.len() + frac.len() > 15 {
+                    return None;
+                }
+                let significand = digits(int) * POW10_INT[frac.len()] + digits(frac);
+                let f = significand as f64 / POW10[frac.len()];
+                Num::from_f64(if negative { -f } else { f })
+            }
+        }
+    }
 }
+
+/// Exact powers of ten as doubles (`serde_json` divides by the same values).
+const POW10: [f64; 16] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+];
+const POW10_INT: [u64; 16] = [
+    1,
+    10,
+    100,
+    1_000,
+    10_000,
+    100_000,
+    1_000_000,
+    10_000_000,
+    100_000_000,
+    1_000_000_000,
+    10_000_000_000,
+    100_000_000_000,
+    1_000_000_000_000,
+    10_000_000_000_000,
+    100_000_000_000_000,
+    1_000_000_000_000_000,
+];
 
 /// Formats a double the way Java's `Double.toString` does for the limits (`1.0E9`).
 fn java_double(f: f64) -> String {
@@ -126,6 +198,11 @@ impl Range {
     pub(crate) fn lower_value(&self) -> f64 {
         self.lower.map_or(f64::NEG_INFINITY, |(b, _)| b)
     }
+
+    /// The upper bound (unbounded is infinite).
+    pub(crate) fn upper_value(&self) -> f64 {
+        self.upper.map_or(f64::INFINITY, |(b, _)| b)
+    }
 }
 
 #[cfg(test)]
@@ -144,6 +221,63 @@ mod tests {
             Num::parse("-0").map(|n| n.key),
             Num::parse("0.0").map(|n| n.key)
         );
+    }
+
+    #[test]
+    fn plain_numbers_parse_as_serde_json_does() {
+        let mut seed = 99u64;
+        let mut texts: Vec<String> = [
+            "0",
+            "-0",
+            "7",
+            "-7",
+            "0.5",
+            "-0.0",
+            "10.25",
+            "123456789012345678",
+            "1234567890123456789",
+            "0.1",
+            "0.3",
+            "2.675",
+            "-33.3",
+            "99999999999999.9",
+            "0.000000000000001",
+            "1e5",
+            "01",
+            "1.",
+            ".5",
+            "-",
+            "1.2.3",
+            "00.5",
+            "1.5e3",
+            "-00",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for _ in 0..5000 {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            let int = (seed >> 20) % 100_000;
+            let frac_len = ((seed >> 8) % 11) as usize;
+            let frac = (seed >> 30) % 10u64.pow(frac_len as u32);
+            let sign = if seed & 1 == 0 { "-" } else { "" };
+            texts.push(if frac_len == 0 {
+                format!("{sign}{int}")
+            } else {
+                format!("{sign}{int}.{frac:0frac_len$}")
+            });
+        }
+        for t in &texts {
+            let serde = serde_json::from_str::<serde_json::Number>(t)
+                .ok()
+                .and_then(|n| Num::from_json(&n));
+            let ours = Num::parse(t);
+            assert_eq!(
+                ours.map(|n| (n.value.to_bits(), n.key)),
+                serde.map(|n| (n.value.to_bits(), n.key)),
+                "{t}"
+            );
+        }
     }
 
     #[test]

@@ -1,15 +1,20 @@
-//! The fast path: flattening an event straight from its JSON bytes, skipping subtrees no rule looks at.
+//! The fast path: walking an event straight from its JSON bytes, segment by segment through the path
+//! trie, skipping subtrees no rule names without building anything.
 //!
-//! Skipped subtrees are only checked for balanced brackets and well-formed strings. Duplicate keys are all
-//! kept (a `serde_json::Value` keeps the last one), so events with duplicate keys may match differently.
+//! Strings are scanned eight bytes at a time; non-ASCII text is checked to be UTF-8; kept strings are
+//! borrowed unless they contain escapes.
+//! Skipped subtrees are only checked for balanced brackets, well-formed strings (escapes, no raw control
+//! characters) and well-formed literals. Duplicate keys are all kept (a `serde_json::Value` keeps the last
+//! one), so events with duplicate keys may match differently.
 
 use std::borrow::Cow;
 
 use crate::MAX_EVENT_DEPTH;
 use crate::error::EventError;
-use crate::flatten::{Flat, PathFilter, PathInfo, Walker};
+use crate::flatten::{Sink, Walker};
 use crate::matcher::Leaf;
 use crate::numeric::Num;
+use crate::trie::{NodeId, ROOT};
 
 struct Reader<'a> {
     b: &'a [u8],
@@ -37,81 +42,138 @@ impl<'a> Reader<'a> {
         self.b.get(self.i).copied()
     }
 
-    fn expect(&mut self, c: u8) -> Result<(), EventError> {
-        self.ws();
-        if self.peek() == Some(c) {
-            self.i += 1;
-            Ok(())
-        } else {
-            self.err()
+    /// Reads a string's bytes (opening quote at `self.i`), borrowed unless it holds escapes; the text is
+    /// checked to be UTF-8.
+    #[inline]
+    fn string_bytes(&mut self) -> Result<Cow<'a, [u8]>, EventError> {
+        let start = self.i + 1;
+        let end = find_special(self.b, start);
+        if self.b.get(end) == Some(&b'"') {
+            // Plain ASCII up to the closing quote.
+            self.i = end + 1;
+            return Ok(Cow::Borrowed(&self.b[start..end]));
+        }
+        self.i = start;
+        if self.b.get(end) != Some(&b'\\') {
+            // Non-ASCII text: borrowed if it is valid UTF-8 without escapes.
+            self.string_tail(None)?;
+            let raw = &self.b[start..self.i - 1];
+            if memchr::memchr(b'\\', raw).is_none() {
+                return Ok(Cow::Borrowed(raw));
+            }
+            self.i = start;
+        }
+        let mut out: Vec<u8> = Vec::with_capacity(end - start + 16);
+        self.string_tail(Some(&mut out))?;
+        Ok(Cow::Owned(out))
+    }
+
+    /// Reads a string (opening quote at `self.i`), borrowed unless it holds escapes.
+    #[inline]
+    fn string(&mut self) -> Result<Cow<'a, str>, EventError> {
+        let at = self.i;
+        match self.string_bytes()? {
+            Cow::Borrowed(b) => match std::str::from_utf8(b) {
+                Ok(s) => Ok(Cow::Borrowed(s)),
+                Err(_) => Err(EventError::Malformed(at)),
+            },
+            Cow::Owned(v) => match String::from_utf8(v) {
+                Ok(s) => Ok(Cow::Owned(s)),
+                Err(_) => Err(EventError::Malformed(at)),
+            },
         }
     }
 
-    /// Reads a string (opening quote at `self.i`).
-    fn string(&mut self) -> Result<Cow<'a, str>, EventError> {
-        self.i += 1;
-        let start = self.i;
-        let rest = &self.b[start..];
-        let Some(end) = memchr::memchr2(b'"', b'\\', rest) else {
-            return self.err();
-        };
-        if rest[end] == b'"' {
-            self.i = start + end + 1;
-            return match std::str::from_utf8(&rest[..end]) {
-                Ok(s) if !s.bytes().any(|c| c < 0x20) => Ok(Cow::Borrowed(s)),
-                _ => self.err(),
-            };
+    /// Skips a string (opening quote at `self.i`), validating it as [`Reader::string`] does.
+    #[inline]
+    fn skip_string(&mut self) -> Result<(), EventError> {
+        let start = self.i + 1;
+        let end = find_special(self.b, start);
+        if self.b.get(end) == Some(&b'"') {
+            self.i = end + 1;
+            return Ok(());
         }
-        let mut out: Vec<u8> = rest[..end].to_vec();
-        self.i = start + end;
+        self.i = start;
+        self.string_tail(None)
+    }
+
+    /// Reads the rest of a string from `self.i` up to and including its closing quote, appending the
+    /// unescaped text to `out` when given. Non-ASCII runs are checked to be UTF-8 (escapes are ASCII, so
+    /// checking the runs between them checks the whole text).
+    fn string_tail(&mut self, mut out: Option<&mut Vec<u8>>) -> Result<(), EventError> {
+        let mut run = self.i;
+        let mut non_ascii = false;
         loop {
-            let Some(c) = self.peek() else {
+            let end = find_special(self.b, self.i);
+            if let Some(o) = out.as_deref_mut() {
+                o.extend_from_slice(&self.b[self.i..end]);
+            }
+            self.i = end;
+            let c = self.peek();
+            if matches!(c, Some(0x80..)) {
+                non_ascii = true;
+                self.i += 1;
+                if let Some(o) = out.as_deref_mut()
+                    && let Some(&byte) = self.b.get(end)
+                {
+                    o.push(byte);
+                }
+                continue;
+            }
+            if non_ascii {
+                if std::str::from_utf8(&self.b[run..end]).is_err() {
+                    return Err(EventError::Malformed(run));
+                }
+                non_ascii = false;
+            }
+            match c {
+                Some(b'"') => {
+                    self.i += 1;
+                    return Ok(());
+                }
+                Some(b'\\') => self.i += 1,
+                _ => return self.err(),
+            }
+            let Some(e) = self.peek() else {
                 return self.err();
             };
             self.i += 1;
-            match c {
-                b'"' => break,
-                b'\\' => {
-                    let Some(e) = self.peek() else {
+            let byte = match e {
+                b'"' | b'\\' | b'/' => e,
+                b'b' => 8,
+                b'f' => 12,
+                b'n' => b'\n',
+                b'r' => b'\r',
+                b't' => b'\t',
+                b'u' => {
+                    let mut cp = self.hex4()?;
+                    if (0xD800..0xDC00).contains(&cp) {
+                        if self.b.get(self.i..self.i + 2) != Some(b"\\u") {
+                            return self.err();
+                        }
+                        self.i += 2;
+                        let lo = self.hex4()?;
+                        if !(0xDC00..0xE000).contains(&lo) {
+                            return self.err();
+                        }
+                        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                    }
+                    let Some(ch) = char::from_u32(cp) else {
                         return self.err();
                     };
-                    self.i += 1;
-                    match e {
-                        b'"' | b'\\' | b'/' => out.push(e),
-                        b'b' => out.push(8),
-                        b'f' => out.push(12),
-                        b'n' => out.push(b'\n'),
-                        b'r' => out.push(b'\r'),
-                        b't' => out.push(b'\t'),
-                        b'u' => {
-                            let mut cp = self.hex4()?;
-                            if (0xD800..0xDC00).contains(&cp) {
-                                if self.b.get(self.i..self.i + 2) != Some(b"\\u") {
-                                    return self.err();
-                                }
-                                self.i += 2;
-                                let lo = self.hex4()?;
-                                if !(0xDC00..0xE000).contains(&lo) {
-                                    return self.err();
-                                }
-                                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-                            }
-                            let Some(ch) = char::from_u32(cp) else {
-                                return self.err();
-                            };
-                            let mut buf = [0u8; 4];
-                            out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
-                        }
-                        _ => return self.err(),
+                    if let Some(o) = out.as_deref_mut() {
+                        let mut buf = [0u8; 4];
+                        o.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
                     }
+                    run = self.i;
+                    continue;
                 }
-                c if c < 0x20 => return self.err(),
-                c => out.push(c),
+                _ => return self.err(),
+            };
+            if let Some(o) = out.as_deref_mut() {
+                o.push(byte);
             }
-        }
-        match String::from_utf8(out) {
-            Ok(s) => Ok(Cow::Owned(s)),
-            Err(_) => self.err(),
+            run = self.i;
         }
     }
 
@@ -119,17 +181,22 @@ impl<'a> Reader<'a> {
         let Some(h) = self.b.get(self.i..self.i + 4) else {
             return self.err();
         };
-        let Ok(text) = std::str::from_utf8(h) else {
-            return self.err();
-        };
-        let Ok(v) = u32::from_str_radix(text, 16) else {
-            return self.err();
-        };
+        let mut v = 0u32;
+        for &c in h {
+            let d = match c {
+                b'0'..=b'9' => c - b'0',
+                b'a'..=b'f' => c - b'a' + 10,
+                b'A'..=b'F' => c - b'A' + 10,
+                _ => return self.err(),
+            };
+            v = v * 16 + u32::from(d);
+        }
         self.i += 4;
         Ok(v)
     }
 
-    fn number_text(&mut self) -> &'a str {
+    #[inline]
+    fn number_text(&mut self) -> &'a [u8] {
         let start = self.i;
         while let Some(c) = self.peek() {
             if c.is_ascii_digit() || matches!(c, b'-' | b'+' | b'.' | b'e' | b'E') {
@@ -138,7 +205,7 @@ impl<'a> Reader<'a> {
                 break;
             }
         }
-        std::str::from_utf8(&self.b[start..self.i]).unwrap_or("")
+        &self.b[start..self.i]
     }
 
     fn literal(&mut self, word: &[u8]) -> Result<(), EventError> {
@@ -152,7 +219,6 @@ impl<'a> Reader<'a> {
 
     /// Skips one value without building anything.
     fn skip(&mut self) -> Result<(), EventError> {
-        self.ws();
         let mut depth = 0usize;
         loop {
             self.ws();
@@ -172,9 +238,7 @@ impl<'a> Reader<'a> {
                     depth -= 1;
                     self.i += 1;
                 }
-                Some(b'"') => {
-                    self.string()?;
-                }
+                Some(b'"') => self.skip_string()?,
                 Some(b',' | b':') => {
                     if depth == 0 {
                         return self.err();
@@ -199,36 +263,71 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// Flattens an event object from raw JSON bytes, keeping only paths `filter` wants.
-pub(crate) fn flatten_bytes<'a, F: PathFilter>(
-    bytes: &'a [u8],
-    filter: &F,
-) -> Result<Flat<'a>, EventError> {
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// Marks (high bit of the byte) the bytes of `w` that are `"`, `\\`, control characters or non-ASCII.
+/// Bytes above the lowest mark may be marked spuriously; the lowest mark is exact.
+#[inline]
+fn special_bytes(w: u64) -> u64 {
+    let q = w ^ (ONES * u64::from(b'"'));
+    let bs = w ^ (ONES * u64::from(b'\\'));
+    let quote = q.wrapping_sub(ONES) & !q;
+    let backslash = bs.wrapping_sub(ONES) & !bs;
+    let control = w.wrapping_sub(ONES * 0x20) & !w;
+    (quote | backslash | control | w) & HIGHS
+}
+
+/// Index of the first `"`, `\\`, control or non-ASCII byte at or after `i` (`b.len()` if none), eight
+/// bytes at a time.
+#[inline]
+fn find_special(b: &[u8], mut i: usize) -> usize {
+    while let Some(chunk) = b.get(i..).and_then(|r| r.first_chunk::<8>()) {
+        let marks = special_bytes(u64::from_le_bytes(*chunk));
+        if marks != 0 {
+            return i + (marks.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while let Some(&c) = b.get(i) {
+        if c == b'"' || c == b'\\' || !(0x20..0x80).contains(&c) {
+            return i;
+        }
+        i += 1;
+    }
+    i
+}
+
+/// Walks an event object given as raw JSON bytes, handing the leaves at paths the walker's trie holds
+/// to its sink.
+pub(crate) fn walk_bytes<S: Sink>(
+    bytes: &[u8],
+    w: &mut Walker<'_, '_, S>,
+) -> Result<(), EventError> {
     let mut r = Reader { b: bytes, i: 0 };
-    let mut out = Flat::default();
-    let mut w = Walker::new(filter);
     r.ws();
     if r.peek() != Some(b'{') {
         return r.err();
     }
-    object(&mut r, &mut w, &mut out, 0)?;
+    object(&mut r, w, ROOT, 0)?;
     r.ws();
     if r.i != bytes.len() {
         return r.err();
     }
-    Ok(out)
+    Ok(())
 }
 
-fn object<'a, F: PathFilter>(
-    r: &mut Reader<'a>,
-    w: &mut Walker<'_, F>,
-    out: &mut Flat<'a>,
+fn object<S: Sink>(
+    r: &mut Reader<'_>,
+    w: &mut Walker<'_, '_, S>,
+    node: NodeId,
     depth: usize,
 ) -> Result<(), EventError> {
     if depth > MAX_EVENT_DEPTH {
         return Err(EventError::TooDeep(MAX_EVENT_DEPTH));
     }
-    r.expect(b'{')?;
+    // The caller has seen the opening brace.
+    r.i += 1;
     r.ws();
     if r.peek() == Some(b'}') {
         r.i += 1;
@@ -239,21 +338,23 @@ fn object<'a, F: PathFilter>(
         if r.peek() != Some(b'"') {
             return r.err();
         }
-        let key = r.string()?;
-        r.expect(b':')?;
-        let len = w.path.len();
-        if len > 0 {
-            w.path.push('.');
+        let key = r.string_bytes()?;
+        r.ws();
+        if r.peek() != Some(b':') {
+            return r.err();
         }
-        w.path.push_str(&key);
-        let info = w.filter.lookup(&w.path);
-        let res = if info.key.is_some() || info.descend {
-            value(r, info, w, out, depth + 1)
-        } else {
-            r.skip()
-        };
-        w.path.truncate(len);
-        res?;
+        r.i += 1;
+        match w.trie.step(node, &key) {
+            Some(child) => value(r, w, child, depth + 1)?,
+            None => {
+                r.ws();
+                if r.peek() == Some(b'"') {
+                    r.skip_string()?;
+                } else {
+                    r.skip()?;
+                }
+            }
+        }
         r.ws();
         match r.peek() {
             Some(b',') => r.i += 1,
@@ -266,11 +367,10 @@ fn object<'a, F: PathFilter>(
     }
 }
 
-fn value<'a, F: PathFilter>(
-    r: &mut Reader<'a>,
-    info: PathInfo,
-    w: &mut Walker<'_, F>,
-    out: &mut Flat<'a>,
+fn value<S: Sink>(
+    r: &mut Reader<'_>,
+    w: &mut Walker<'_, '_, S>,
+    node: NodeId,
     depth: usize,
 ) -> Result<(), EventError> {
     if depth > MAX_EVENT_DEPTH {
@@ -279,8 +379,8 @@ fn value<'a, F: PathFilter>(
     r.ws();
     let leaf = match r.peek() {
         Some(b'{') => {
-            return if info.descend {
-                object(r, w, out, depth)
+            return if w.trie.descend(node) {
+                object(r, w, node, depth)
             } else {
                 r.skip()
             };
@@ -297,7 +397,7 @@ fn value<'a, F: PathFilter>(
             let mut idx = 0u32;
             loop {
                 w.stack.push((id, idx));
-                let res = value(r, info, w, out, depth + 1);
+                let res = value(r, w, node, depth + 1);
                 w.stack.pop();
                 res?;
                 idx += 1;
@@ -312,7 +412,12 @@ fn value<'a, F: PathFilter>(
                 }
             }
         }
-        Some(b'"') => Leaf::Str(r.string()?),
+        Some(b'"') => {
+            if w.trie.key(node).is_none() {
+                return r.skip_string();
+            }
+            Leaf::Str(r.string()?)
+        }
         Some(b't') => {
             r.literal(b"true")?;
             Leaf::Bool(true)
@@ -328,15 +433,47 @@ fn value<'a, F: PathFilter>(
         Some(_) => {
             let at = r.i;
             let text = r.number_text();
-            match Num::parse(text) {
+            match Num::parse_bytes(text) {
                 Some(n) => Leaf::Num(n),
                 None => return Err(EventError::Malformed(at)),
             }
         }
         None => return r.err(),
     };
-    if let Some(key) = info.key {
-        w.emit(out, key, leaf);
-    }
+    w.emit(node, &leaf);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn find_special_agrees_with_a_scan() {
+        let alphabet: &[u8] = b"ab\"\\\x01\x1f \x7f\xc3\xa9";
+        let mut seed = 7u64;
+        for _ in 0..2000 {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            let len = (seed >> 40) as usize % 40;
+            let bytes: Vec<u8> = (0..len)
+                .map(|k| {
+                    let r = seed.rotate_left(k as u32 * 7) ^ (k as u64 * 0x9E37);
+                    // Mostly plain letters so specials land at every offset.
+                    if r.is_multiple_of(5) {
+                        alphabet[(r >> 8) as usize % alphabet.len()]
+                    } else {
+                        b'x'
+                    }
+                })
+                .collect();
+            for start in 0..=len {
+                let want = (start..len)
+                    .find(|&i| {
+                        matches!(bytes[i], b'"' | b'\\') || !(0x20..0x80).contains(&bytes[i])
+                    })
+                    .unwrap_or(len);
+                assert_eq!(find_special(&bytes, start), want, "{bytes:?} from {start}");
+            }
+        }
+    }
 }
