@@ -16,6 +16,9 @@
 //! other and produces no metric (AWS counts such events in its `EMFValidationErrors` metric,
 //! which this server does not publish). A document is taken whole or not at all.
 
+use std::sync::LazyLock;
+
+use memchr::memmem;
 use serde_json::{Map, Value};
 
 use super::LogStore;
@@ -34,9 +37,17 @@ pub const MAX_EMF_DIMENSION_VALUE_LEN: usize = 1024;
 /// Longest EMF namespace.
 pub const MAX_EMF_NAMESPACE_LEN: usize = 255;
 
+/// Whether a message may be an EMF document: it names the `"_aws"` member somewhere. Every
+/// ingested event goes through this, so it is one SIMD substring search.
+fn may_be_emf(message: &str) -> bool {
+    static AWS_MEMBER: LazyLock<memmem::Finder<'static>> =
+        LazyLock::new(|| memmem::Finder::new(b"\"_aws\""));
+    AWS_MEMBER.find(message.as_bytes()).is_some()
+}
+
 /// The metrics an event's message declares in EMF, or `None` if it is not a valid EMF document.
 pub fn parse_emf(message: &str) -> Option<Vec<EmittedMetric>> {
-    if !message.contains("\"_aws\"") {
+    if !may_be_emf(message) {
         return None;
     }
     let root: Map<String, Value> = serde_json::from_str(message.trim()).ok()?;

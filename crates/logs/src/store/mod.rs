@@ -38,6 +38,8 @@ mod export_tests;
 #[cfg(test)]
 mod filter_tests;
 #[cfg(test)]
+mod ingest_tests;
+#[cfg(test)]
 mod subscription_tests;
 #[cfg(test)]
 mod tests;
@@ -45,6 +47,7 @@ mod tests;
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use openwatch_storage::{Catalog, Clock, Position, Wal, WalOptions};
 use parking_lot::{Mutex, RwLock};
@@ -93,6 +96,9 @@ pub const LOGS_WAL_SEGMENT_BYTES: u64 = 16 * 1024 * 1024;
 pub const CHUNK_TARGET_BYTES: usize = 4 * 1024 * 1024;
 /// A group's head is flushed once its oldest event waited this long, whatever its size.
 pub const HEAD_MAX_AGE_MS: i64 = 60_000;
+/// An async put flushes a head itself (backpressure) once it holds this many chunk targets of
+/// message bytes; below that, due flushes run on a blocking thread beside the requests.
+pub const HEAD_BACKPRESSURE_TARGETS: usize = 8;
 /// Milliseconds in a day.
 pub(crate) const DAY_MS: i64 = 86_400_000;
 
@@ -198,6 +204,10 @@ pub struct LogStore {
     state: RwLock<State>,
     /// Serialises flushes and retention runs.
     maintenance: Mutex<()>,
+    /// Set by an async put that left a head due for flushing (see `ingest.rs`).
+    flush_wanted: AtomicBool,
+    /// Whether [`LogStore::run_wanted_flushes`] is running.
+    flushing: AtomicBool,
     cache: cache::ChunkCache,
     /// Metric filters' sink, compiled patterns and open minutes.
     emitter: emit::Emitter,
@@ -229,6 +239,8 @@ impl LogStore {
             opts,
             state: RwLock::new(state),
             maintenance: Mutex::new(()),
+            flush_wanted: AtomicBool::new(false),
+            flushing: AtomicBool::new(false),
             cache: cache::ChunkCache::default(),
             emitter: emit::Emitter::default(),
             bucket_root: RwLock::new(

@@ -137,6 +137,8 @@ pub struct FilterLogEventsOutput {
     pub next_token: Option<String>,
 }
 
+/// PutLogEvents: the batch is durable when this answers; a head it left due for flushing is
+/// flushed on a blocking thread ([`LogStore::run_wanted_flushes`]).
 pub(super) async fn put_log_events(
     store: Arc<LogStore>,
     ctx: CallContext,
@@ -160,6 +162,14 @@ pub(super) async fn put_log_events(
         )
         .await
         .map_err(api_error)?;
+    if store.flush_wanted() {
+        // Compressing a head into a chunk takes milliseconds: never on a request worker.
+        tokio::task::spawn_blocking(move || {
+            if let Err(e) = store.run_wanted_flushes() {
+                tracing::warn!(error = %e, "flushing log heads failed");
+            }
+        });
+    }
     Ok(PutLogEventsOutput {
         next_sequence_token: r.next_sequence_token,
         rejected_log_events_info: r.rejected.map(|r| RejectedLogEventsInfo {
