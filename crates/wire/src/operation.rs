@@ -236,8 +236,9 @@ impl Operation {
     }
 
     /// Reads the input shape straight from a request body in `protocol` (one that
-    /// [`Protocol::validate`] accepted); `None` when the protocol has no direct reader, and the
-    /// body goes through [`Value`] instead.
+    /// [`Protocol::validate`] accepted, or, where [`Protocol::read_checks_body`], any body: the
+    /// read then fails on every body `validate` refuses); `None` when the protocol has no direct
+    /// reader, and the body goes through [`Value`] instead.
     pub fn prepare(
         &self,
         protocol: Protocol,

@@ -2,26 +2,31 @@
 //! audit. Every request passes through [`Pipeline::handle`]; it is the one place calls are
 //! authenticated, authorized and recorded.
 
-use std::io::Read as _;
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method, Response, StatusCode, header};
-use openwatch_sigv4::{SigV4ErrorKind, SigningKeyCache};
+use openwatch_sigv4::SigningKeyCache;
 
 use crate::audit::AuditSink;
-use crate::auth::{Authenticator, Caller, RequestFacts};
+use crate::auth::Authenticator;
 use crate::error::ApiError;
-use crate::operation::{CallContext, Operation, Registry};
-use crate::protocol::{Protocol, Rendered, query};
+use crate::operation::{CallContext, Prepared, Registry};
+use crate::protocol::{Protocol, Rendered};
 use crate::service::Service;
-use crate::value::Value;
+use crate::value::{DecodeError, Value};
 
 mod anonymous;
+mod auth;
+mod decode;
 mod execute;
+mod route;
 use anonymous::public_response;
+use auth::{auth_error, unknown_key_error};
+use decode::{check_unread, decode_content_encoding, read_input, too_large};
+use route::Route;
 
 /// Largest request body accepted as sent (CloudWatch and Logs accept 1 MB payloads; a gzipped
 /// PutMetricData expands to more, which is bounded by [`MAX_DECODED_BODY`]).
@@ -55,20 +60,13 @@ pub enum Body {
 enum Input {
     /// Decoded into a [`Value`] (query, REST and JSON protocols).
     Value(Value),
-    /// A body the protocol validated, to be read straight into the input shape
-    /// ([`Operation::prepare`]).
+    /// A body to be read straight into the input shape ([`crate::Operation::prepare`]):
+    /// already checked by the protocol, or checked by the read itself
+    /// ([`Protocol::read_checks_body`]).
     Wire(Protocol, Bytes),
-}
-
-/// Where a request goes before it is authenticated.
-#[derive(Debug, Clone)]
-struct Route {
-    protocol: Protocol,
-    /// Known from the path or target; query requests learn it from the credential scope.
-    service: Option<Service>,
-    operation: Option<String>,
-    /// REST path labels bound to input members.
-    rest: Option<(usize, Vec<(&'static str, String)>)>,
+    /// A [`Input::Wire`] body with its read into the operation's input shape
+    /// (`decode::read_input`).
+    Read(Protocol, Bytes, Result<Prepared, DecodeError>),
 }
 
 impl Pipeline {
@@ -138,80 +136,6 @@ impl Pipeline {
             HeaderValue::from_static("application/json"),
         );
         resp
-    }
-
-    /// Chooses protocol, service and operation as AWS's clients address them.
-    fn route(&self, parts: &http::request::Parts) -> Result<Route, (Protocol, ApiError)> {
-        let headers = &parts.headers;
-        let path = parts.uri.path();
-        let content_type = header_str(headers, header::CONTENT_TYPE.as_str()).unwrap_or("");
-
-        if let Some(rest) = path.strip_prefix("/service/")
-            && header_str(headers, "smithy-protocol") == Some("rpc-v2-cbor")
-        {
-            let protocol = Protocol::RpcV2Cbor;
-            let (svc, op) = rest
-                .split_once("/operation/")
-                .ok_or_else(|| (protocol, unknown_path()))?;
-            let service =
-                Service::from_target_prefix(svc).ok_or_else(|| (protocol, unknown_path()))?;
-            if parts.method != Method::POST {
-                return Err((protocol, method_not_allowed()));
-            }
-            return Ok(Route {
-                protocol,
-                service: Some(service),
-                operation: Some(op.to_owned()),
-                rest: None,
-            });
-        }
-
-        if let Some(target) = header_str(headers, "x-amz-target") {
-            let (prefix, op) = target.rsplit_once('.').unwrap_or((target, ""));
-            let service = Service::from_target_prefix(prefix);
-            let protocol = if content_type.contains("json-1.0") {
-                Protocol::AwsJson10
-            } else if content_type.contains("json-1.1") {
-                Protocol::AwsJson11
-            } else if service == Some(Service::CloudWatch) {
-                Protocol::AwsJson10
-            } else {
-                Protocol::AwsJson11
-            };
-            let service = service.ok_or_else(|| (protocol, unknown_operation_json()))?;
-            return Ok(Route {
-                protocol,
-                service: Some(service),
-                operation: Some(op.to_owned()),
-                rest: None,
-            });
-        }
-
-        let is_form = content_type.starts_with("application/x-www-form-urlencoded");
-        let query_action = parts
-            .uri
-            .query()
-            .is_some_and(|q| q.split('&').any(|kv| kv.starts_with("Action=")));
-        if (parts.method == Method::POST && is_form) || query_action {
-            return Ok(Route {
-                protocol: Protocol::AwsQuery,
-                service: None,
-                operation: None,
-                rest: None,
-            });
-        }
-
-        for (i, (service, route)) in self.registry.rest_routes().enumerate() {
-            if let Some(labels) = route.matches(parts.method.as_str(), path) {
-                return Ok(Route {
-                    protocol: Protocol::RestJson,
-                    service: Some(*service),
-                    operation: Some(route.operation.to_owned()),
-                    rest: Some((i, labels)),
-                });
-            }
-        }
-        Err((Protocol::RestJson, unknown_path()))
     }
 
     async fn process(
@@ -299,11 +223,11 @@ impl Pipeline {
         let (operation, input) = self
             .decode(parts, &route, service, &body)
             .map_err(|e| fail(Some(service), e))?;
-        let op = self
-            .registry
-            .get(service, &operation)
-            .cloned()
-            .ok_or_else(|| fail(Some(service), service.unknown_operation(&operation)))?;
+        let Some(op) = self.registry.get(service, &operation).cloned() else {
+            check_unread(service, &input).map_err(|e| fail(Some(service), e))?;
+            return Err(fail(Some(service), service.unknown_operation(&operation)));
+        };
+        let input = read_input(&op, service, input).map_err(|e| fail(Some(service), e))?;
 
         let region = if service.is_global() {
             openwatch_types::DEFAULT_REGION.to_owned()
@@ -328,89 +252,6 @@ impl Pipeline {
         Ok(self
             .execute(&op, ctx, input, &route, request_id, true)
             .await)
-    }
-
-    fn authorize(
-        &self,
-        op: &Operation,
-        caller: &Caller,
-        resource: &str,
-        ctx: &CallContext,
-    ) -> Result<(), ApiError> {
-        if !op.authorize {
-            return Ok(());
-        }
-        let action = op.action();
-        let facts = RequestFacts {
-            source_ip: ctx.source_ip,
-            region: &ctx.region,
-            user_agent: &ctx.user_agent,
-            now_millis: ctx.now_millis,
-            secure_transport: false,
-        };
-        self.auth
-            .authorize(caller, &action, resource, &facts)
-            .map_err(|reason| access_denied(op.service, &caller.arn, &action, resource, &reason))
-    }
-
-    /// Reads the operation name and input value from the body as the protocol lays them out.
-    fn decode(
-        &self,
-        parts: &http::request::Parts,
-        route: &Route,
-        service: Service,
-        body: &Bytes,
-    ) -> Result<(String, Input), ApiError> {
-        let protocol = route.protocol;
-        match protocol {
-            Protocol::AwsQuery => {
-                let source = if parts.method == Method::GET {
-                    parts.uri.query().unwrap_or("").as_bytes()
-                } else {
-                    body
-                };
-                let form = query::decode(source)
-                    .map_err(|m| service.decode_error(crate::value::DecodeError::Invalid(m)))?;
-                let action = form
-                    .action
-                    .ok_or_else(|| ApiError::new(400, "MissingAction", "Missing Action"))?;
-                Ok((action, Input::Value(form.params)))
-            }
-            Protocol::RestJson => {
-                let (index, labels) = route.rest.clone().unwrap_or_default();
-                let (_, rest_route) = self
-                    .registry
-                    .rest_routes()
-                    .nth(index)
-                    .ok_or_else(|| ApiError::internal("rest route index out of range"))?;
-                let body = if body.is_empty() {
-                    Value::empty()
-                } else {
-                    protocol
-                        .decode(body)
-                        .map_err(|m| service.decode_error(crate::value::DecodeError::Invalid(m)))?
-                };
-                let value = rest_route.bind(labels, parts.uri.query(), body);
-                Ok((rest_route.operation.to_owned(), Input::Value(value)))
-            }
-            p if p.reads_shapes_directly() => {
-                p.validate(body)
-                    .map_err(|m| service.decode_error(crate::value::DecodeError::Invalid(m)))?;
-                Ok((
-                    route.operation.clone().unwrap_or_default(),
-                    Input::Wire(p, body.clone()),
-                ))
-            }
-            _ => {
-                let value = protocol
-                    .decode(body)
-                    .map_err(|m| service.decode_error(crate::value::DecodeError::Invalid(m)))?;
-                Ok((
-                    route.operation.clone().unwrap_or_default(),
-                    Input::Value(value),
-                ))
-            }
-        }
     }
 }
 
@@ -439,142 +280,4 @@ fn respond(rendered: Rendered, request_id: &str, protocol: Protocol) -> Response
 
 fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
-}
-
-/// Undoes `Content-Encoding: gzip` (boto3 compresses large PutMetricData bodies).
-fn decode_content_encoding(headers: &HeaderMap, body: Bytes) -> Result<Bytes, ApiError> {
-    let encodings = header_str(headers, "content-encoding").unwrap_or("");
-    if encodings.is_empty() || encodings.eq_ignore_ascii_case("identity") {
-        return Ok(body);
-    }
-    if !encodings.trim().eq_ignore_ascii_case("gzip") {
-        return Err(ApiError::new(
-            415,
-            "UnsupportedMediaType",
-            format!("Content-Encoding {encodings:?} is not supported; use gzip or none"),
-        ));
-    }
-    let mut out = Vec::with_capacity(body.len().saturating_mul(4).min(MAX_DECODED_BODY));
-    let mut decoder = flate2::read::GzDecoder::new(&body[..]).take(MAX_DECODED_BODY as u64 + 1);
-    decoder.read_to_end(&mut out).map_err(|e| {
-        ApiError::new(
-            400,
-            "MalformedInput",
-            format!("The gzip request body could not be decompressed: {e}"),
-        )
-    })?;
-    if out.len() > MAX_DECODED_BODY {
-        return Err(too_large());
-    }
-    Ok(Bytes::from(out))
-}
-
-fn too_large() -> ApiError {
-    ApiError::new(
-        413,
-        "RequestEntityTooLarge",
-        format!(
-            "Request body is larger than the limit of {MAX_BODY} bytes ({MAX_DECODED_BODY} bytes decompressed)"
-        ),
-    )
-}
-
-fn unknown_path() -> ApiError {
-    ApiError::new(
-        404,
-        "UnknownOperationException",
-        "No operation is served at this path",
-    )
-}
-
-fn unknown_operation_json() -> ApiError {
-    ApiError::new(400, "UnknownOperationException", String::new())
-}
-
-fn method_not_allowed() -> ApiError {
-    ApiError::new(405, "MethodNotAllowed", "Only POST is accepted here")
-}
-
-/// Whether errors for this request use the query protocol's code names.
-fn query_names(service: Option<Service>, protocol: Protocol) -> bool {
-    protocol == Protocol::AwsQuery
-        || matches!(service, Some(Service::Sns | Service::Sts | Service::Iam))
-}
-
-/// SigV4 failures named as each service names them.
-fn auth_error(
-    kind: SigV4ErrorKind,
-    message: &str,
-    service: Option<Service>,
-    protocol: Protocol,
-) -> ApiError {
-    let query = query_names(service, protocol);
-    let (json_code, query_code, json_status, query_status) = match kind {
-        SigV4ErrorKind::MissingAuthentication => (
-            "MissingAuthenticationTokenException",
-            "MissingAuthenticationToken",
-            403,
-            403,
-        ),
-        SigV4ErrorKind::IncompleteSignature => (
-            "IncompleteSignatureException",
-            "IncompleteSignature",
-            400,
-            400,
-        ),
-        SigV4ErrorKind::SignatureDoesNotMatch => (
-            "InvalidSignatureException",
-            "SignatureDoesNotMatch",
-            400,
-            403,
-        ),
-        SigV4ErrorKind::RequestExpired => (
-            "InvalidSignatureException",
-            "SignatureDoesNotMatch",
-            400,
-            403,
-        ),
-    };
-    if query {
-        ApiError::new(query_status, query_code, message)
-    } else {
-        let err = ApiError::new(json_status, json_code, message);
-        if service.is_some_and(Service::query_compatible) {
-            err.with_query_code(query_code)
-        } else {
-            err
-        }
-    }
-}
-
-fn unknown_key_error(service: Service, protocol: Protocol) -> ApiError {
-    const MESSAGE: &str = "The security token included in the request is invalid.";
-    if query_names(Some(service), protocol) {
-        ApiError::new(403, "InvalidClientTokenId", MESSAGE)
-    } else if service.query_compatible() {
-        ApiError::new(400, "UnrecognizedClientException", MESSAGE)
-            .with_query_code("InvalidClientTokenId")
-    } else {
-        ApiError::new(400, "UnrecognizedClientException", MESSAGE)
-    }
-}
-
-/// AWS's denial: `User: <arn> is not authorized to perform: <action> on resource: <resource>
-/// because …`.
-fn access_denied(
-    service: Service,
-    arn: &str,
-    action: &str,
-    resource: &str,
-    reason: &str,
-) -> ApiError {
-    let message = format!(
-        "User: {arn} is not authorized to perform: {action} on resource: {resource} {reason}"
-    );
-    match service {
-        Service::Sns | Service::Sts | Service::Iam => ApiError::new(403, "AccessDenied", message),
-        Service::CloudWatch => ApiError::new(403, "AccessDenied", message),
-        Service::Schemas => ApiError::new(403, "ForbiddenException", message),
-        _ => ApiError::new(400, "AccessDeniedException", message),
-    }
 }

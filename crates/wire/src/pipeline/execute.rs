@@ -27,11 +27,11 @@ impl Pipeline {
         let (protocol, service, now_millis, remote) =
             (route.protocol, ctx.service, ctx.now_millis, ctx.source_ip);
         let caller = Arc::clone(&ctx.caller);
-        let prepared = match &input {
-            Input::Wire(p, body) => op.prepare(*p, body),
-            Input::Value(_) => None,
+        let (read, input) = match input {
+            Input::Read(p, body, read) => (Some(read), Input::Wire(p, body)),
+            other => (None, other),
         };
-        let (resource, (recorded_input, output)) = match (prepared, input) {
+        let (resource, (recorded_input, output)) = match (read, input) {
             // The shape was read straight from the body: the resource comes from the shape as
             // re-encoded for the trail (bulk members left out), the Value tree is never built.
             (Some(Ok(prepared)), Input::Wire(p, body)) => {
@@ -51,7 +51,9 @@ impl Pipeline {
             (prepared, input) => {
                 let input = match input {
                     Input::Value(v) => v,
-                    Input::Wire(p, body) => p.decode(&body).unwrap_or_else(|_| Value::empty()),
+                    Input::Wire(p, body) | Input::Read(p, body, _) => {
+                        p.decode(&body).unwrap_or_else(|_| Value::empty())
+                    }
                 };
                 let resource = op.resource_arn(&ctx, &input);
                 let outcome = match self.allowed(authorize, op, &caller, &resource, &ctx) {

@@ -6,8 +6,8 @@
 //! scalar (and every object or array where the shape expects something else) is turned into a
 //! [`Value`] exactly as `json::decode` would and handed to the [`Value`] deserializer, which holds
 //! the protocol leniencies (numbers as timestamps, `"NaN"`, base64 blobs…); only objects and
-//! arrays that the shape reads as structures, maps or lists are streamed. The body must have
-//! passed [`validate`] first.
+//! arrays that the shape reads as structures, maps or lists are streamed. A read succeeds only
+//! on a body [`validate`] accepts, so the pipeline checks a body only when its read fails.
 //!
 //! The shape's errors ([`DecodeError`]) cross serde_json's error type on the way out; the
 //! original is kept aside in a [`Stash`] so it comes back unchanged.
@@ -30,9 +30,12 @@ pub fn validate(body: &[u8]) -> Result<(), String> {
     serde_json::from_slice::<Check>(body).map_err(|e| e.to_string())?;
     match body.iter().find(|b| !b.is_ascii_whitespace()) {
         Some(b'{') => Ok(()),
-        _ => Err("the request body must be a JSON object".into()),
+        _ => Err(NOT_AN_OBJECT.into()),
     }
 }
+
+/// What `json::decode` says of a body that is not an object.
+const NOT_AN_OBJECT: &str = "the request body must be a JSON object";
 
 /// Parses everything `json::decode` parses (numbers included, whose range it checks), keeps
 /// nothing.
@@ -80,10 +83,15 @@ impl<'de> Visitor<'de> for CheckVisitor {
     }
 }
 
-/// Reads `T` from a body that [`validate`] accepted.
+/// Reads `T` from a body. It succeeds only on bodies that [`validate`] accepts (every member the
+/// shape ignores is checked as `validate` checks it), so a body can be read first and checked
+/// only when the read fails: then a body `validate` refuses is malformed, and for any other the
+/// error is the shape's, the one `from_value(json::decode(body))` gives.
 pub fn from_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, DecodeError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return T::deserialize(Value::empty());
+    match body.iter().find(|b| !b.is_ascii_whitespace()) {
+        None => return T::deserialize(Value::empty()),
+        Some(b'{') => {}
+        Some(_) => return Err(DecodeError::Invalid(NOT_AN_OBJECT.into())),
     }
     let stash = Stash::default();
     let mut de = serde_json::Deserializer::from_slice(body);
@@ -293,9 +301,12 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Lenient<'_, D> {
     }
 
     fn deserialize_ignored_any<V: Visitor<'de>>(self, v: V) -> Result<V::Value, DecodeError> {
+        // Parsed as `validate` parses it (serde_json's own skipping lets out-of-range numbers,
+        // lone surrogates and invalid UTF-8 through), so that a read succeeds only on bodies
+        // `validate` accepts.
         let stash = self.stash;
         self.de
-            .deserialize_ignored_any(IgnoredAny)
+            .deserialize_any(CheckVisitor)
             .map_err(|e| stash.back(e))?;
         v.visit_unit()
     }

@@ -58,6 +58,13 @@ impl Protocol {
         )
     }
 
+    /// Whether [`crate::Operation::prepare`] reads an input shape only from bodies that
+    /// [`Protocol::validate`] accepts (awsJson), so that the check can wait until a read fails:
+    /// a successful read has checked the body on the way.
+    pub fn read_checks_body(self) -> bool {
+        matches!(self, Protocol::AwsJson10 | Protocol::AwsJson11)
+    }
+
     /// Checks a body as [`Protocol::decode`] would, without building anything; the error is the
     /// one `decode` returns. Only for protocols that [`Protocol::reads_shapes_directly`].
     pub fn validate(self, body: &[u8]) -> Result<(), String> {
