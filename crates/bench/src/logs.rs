@@ -43,6 +43,8 @@ pub struct LogsArgs {
 }
 
 const PUT_TARGET: &str = "Logs_20140328.PutLogEvents";
+/// Name of the client runtime's threads (so their CPU time can be told from the server's).
+const CLIENT_THREAD: &str = "bench-client";
 const MAX_BATCH_BYTES: usize = 1_048_576;
 const EVENT_OVERHEAD: usize = 26;
 const MAX_BATCH_EVENTS: usize = 10_000;
@@ -94,19 +96,21 @@ fn generate(args: &LogsArgs, raw: &Path) -> anyhow::Result<(Vec<Conn>, u64, Stri
         let mut rng =
             Rng(0x9E37_79B9_7F4A_7C15 ^ (k as u64 + 1).wrapping_mul(0x2545_F491_4F6C_DD1D));
         let mut bytes = 0u64;
-        let mut batch: Vec<serde_json::Value> = Vec::new();
-        let mut batch_bytes = 0usize;
-        let mut bodies = Vec::new();
         let stream = format!("stream-{k}");
-        let mut flush = |batch: &mut Vec<serde_json::Value>| -> anyhow::Result<()> {
-            let body = serde_json::json!({
-                "logGroupName": format.group(),
-                "logStreamName": stream,
-                "logEvents": std::mem::take(batch),
-            });
-            bodies.push(Bytes::from(serde_json::to_vec(&body)?));
-            Ok(())
+        // The request body is written as it goes (no JSON tree): the batch's events so far.
+        let head = serde_json::to_vec(&serde_json::json!({
+            "logGroupName": format.group(),
+            "logStreamName": stream,
+        }))?;
+        let open_body = |body: &mut Vec<u8>| {
+            body.clear();
+            body.extend_from_slice(&head[..head.len() - 1]);
+            body.extend_from_slice(b",\"logEvents\":[");
         };
+        let mut body = Vec::with_capacity(MAX_BATCH_BYTES + MAX_BATCH_BYTES / 8);
+        open_body(&mut body);
+        let (mut batch_len, mut batch_bytes) = (0usize, 0usize);
+        let mut bodies = Vec::new();
         while bytes < per_conn {
             // Spread the connection's lines over the 20 hours before now, by bytes written.
             let ts = start + (u128::from(bytes) * 20 * 3_600_000 / u128::from(per_conn)) as i64;
@@ -116,24 +120,33 @@ fn generate(args: &LogsArgs, raw: &Path) -> anyhow::Result<(Vec<Conn>, u64, Stri
                 trace_id = msg[at..at + 32].to_string();
             }
             if batch_bytes + msg.len() + EVENT_OVERHEAD > MAX_BATCH_BYTES
-                || batch.len() == MAX_BATCH_EVENTS
+                || batch_len == MAX_BATCH_EVENTS
             {
-                flush(&mut batch)?;
-                batch_bytes = 0;
+                body.extend_from_slice(b"]}");
+                bodies.push(Bytes::copy_from_slice(&body));
+                open_body(&mut body);
+                (batch_len, batch_bytes) = (0, 0);
             }
             out.write_all(msg.as_bytes())?;
             out.write_all(b"\n")?;
             bytes += msg.len() as u64;
             batch_bytes += msg.len() + EVENT_OVERHEAD;
-            batch.push(serde_json::json!({"timestamp": ts, "message": msg}));
+            if batch_len > 0 {
+                body.push(b',');
+            }
+            write!(body, "{{\"timestamp\":{ts},\"message\":")?;
+            serde_json::to_writer(&mut body, &msg)?;
+            body.push(b'}');
+            batch_len += 1;
         }
-        if !batch.is_empty() {
-            flush(&mut batch)?;
+        if batch_len > 0 {
+            body.extend_from_slice(b"]}");
+            bodies.push(Bytes::copy_from_slice(&body));
         }
         raw_bytes += bytes;
         conns.push(Conn {
             group: format.group(),
-            stream: format!("stream-{k}"),
+            stream,
             bodies,
         });
     }
@@ -344,6 +357,46 @@ fn dir_bytes(dir: &Path, ext: &str) -> u64 {
         .sum()
 }
 
+/// CPU seconds (user + system) from a `/proc/.../stat` line, in USER_HZ ticks (100 per second on
+/// Linux); `None` where there is no procfs.
+fn stat_cpu(stat: &str) -> Option<(String, f64)> {
+    let open = stat.find('(')?;
+    let close = stat.rfind(')')?;
+    let comm = stat.get(open + 1..close)?.to_owned();
+    let fields: Vec<&str> = stat.get(close + 1..)?.split_whitespace().collect();
+    // Fields 14 and 15 of proc(5) (utime, stime); the slice starts at field 3.
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some((comm, ticks as f64 / 100.0))
+}
+
+/// CPU seconds of this process, and of the client's side of it: its threads named `client` plus
+/// the main thread (which drives the client runtime's top future).
+fn cpu_seconds(client: &str) -> Option<(f64, f64)> {
+    let (_, total) = stat_cpu(&std::fs::read_to_string("/proc/self/stat").ok()?)?;
+    let main = std::process::id().to_string();
+    let mut client_secs = 0.0;
+    for task in std::fs::read_dir("/proc/self/task").ok()?.flatten() {
+        if let Some((comm, secs)) = std::fs::read_to_string(task.path().join("stat"))
+            .ok()
+            .and_then(|s| stat_cpu(&s))
+            && (comm == client || task.file_name().to_str() == Some(main.as_str()))
+        {
+            client_secs += secs;
+        }
+    }
+    Some((total, client_secs))
+}
+
+/// The 1, 5 and 15 minute load averages, as `/proc/loadavg` gives them.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .unwrap_or_default()
+        .split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn mb(b: u64) -> f64 {
     b as f64 / 1e6
 }
@@ -386,9 +439,13 @@ pub fn run(args: LogsArgs) -> anyhow::Result<()> {
     let authority = server.local_addr().to_string();
     let client_rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
+        .thread_name(CLIENT_THREAD)
         .enable_all()
         .build()?;
+    let load_before = load_average();
+    let cpu_before = cpu_seconds(CLIENT_THREAD);
     let took = client_rt.block_on(ingest(&authority, conns))?;
+    let cpu_after = cpu_seconds(CLIENT_THREAD);
     println!(
         "PutLogEvents over HTTP: {:.1} MB in {:.2}s = {:.1} MB/s (signed, {} connections, acknowledged = durable in the WAL)",
         mb(raw_bytes),
@@ -396,6 +453,18 @@ pub fn run(args: LogsArgs) -> anyhow::Result<()> {
         mb(raw_bytes) / took.as_secs_f64(),
         args.connections
     );
+    if let (Some((t0, c0)), Some((t1, c1))) = (cpu_before, cpu_after) {
+        // Includes the setup requests and signing before the timed part (small).
+        let (total, client) = (t1 - t0, c1 - c0);
+        println!(
+            "  CPU during ingest: {total:.1} s over {:.1} s wall = {:.2} cores (client {client:.1} s, server {:.1} s = {:.1} ms per MB); load average before: {}",
+            took.as_secs_f64(),
+            total / took.as_secs_f64(),
+            total - client,
+            (total - client) * 1e3 / mb(raw_bytes),
+            load_before,
+        );
+    }
     let t = Instant::now();
     server_rt.block_on(server.shutdown())?;
     println!(
@@ -506,11 +575,14 @@ pub fn run(args: LogsArgs) -> anyhow::Result<()> {
             None => "rg not installed".into(),
         };
         println!(
-            "FilterLogEvents {label} `{pattern}`: {n} events, {:.3}s = {:.2} GB/s, chunk visits skipped {}/{} (a chunk is visited once per page it may hold) | {rg}",
+            "FilterLogEvents {label} `{pattern}`: {n} events, {:.3}s = {:.2} GB/s, chunk visits skipped {}/{} (a chunk is visited once per page it may hold), blocks of opened chunks read {}/{} | {rg}",
             ow.as_secs_f64(),
             gb(ow),
             (after.skipped - before.skipped) / runs,
             (after.skipped - before.skipped + after.scanned - before.scanned) / runs,
+            (after.blocks_read - before.blocks_read) / runs,
+            (after.blocks_read - before.blocks_read + after.blocks_skipped - before.blocks_skipped)
+                / runs,
         );
     }
     Ok(())

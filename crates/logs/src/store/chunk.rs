@@ -10,20 +10,22 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::codec::Reader;
 use super::columns;
 use super::event::{EventKey, StoredEvent};
 use super::token_filter::{FilterBuilder, TokenFilter};
 use crate::error::LogsError;
 
+pub(crate) mod blocks;
+#[cfg(test)]
+mod blocks_tests;
+
 pub(crate) const CHUNK_MAGIC: &[u8; 4] = b"OWLC";
-/// The version written; version 1 chunks (fixed 36-byte rows) are still read.
-pub(crate) const CHUNK_VERSION: u32 = 2;
-const HEADER_LEN: usize = 24;
+/// The version written (blocks, `blocks.rs`); versions 1 (fixed 36-byte rows) and 2 (varint rows,
+/// one frame) are still read.
+pub(crate) const CHUNK_VERSION: u32 = 3;
+pub(crate) const HEADER_LEN: usize = 24;
 /// zstd level of chunk bodies (3 is zstd's default: ~4-6x on logs at well over 100 MB/s).
 pub const CHUNK_ZSTD_LEVEL: i32 = 3;
-/// Bytes of encoding around each event message in the uncompressed body.
-const EVENT_HEADER_LEN: usize = 36;
 
 /// The index of one chunk, kept in the catalog (so reads choose chunks without opening files) and
 /// repeated in the file's header (so a file describes itself).
@@ -99,25 +101,30 @@ pub(crate) fn encode_version(
     streams.dedup();
     let min_ts = events.iter().map(|e| e.timestamp).min().unwrap_or(0);
     let min_seq = events.iter().map(|e| e.seq).min().unwrap_or(0);
-    let mut raw = Vec::with_capacity(text_bytes + 8 * events.len());
-    // Columns compress better than rows: every event's fixed fields first, then every message.
-    if version == 1 {
-        for e in events {
-            raw.extend_from_slice(&e.stream.to_le_bytes());
-            raw.extend_from_slice(&e.timestamp.to_le_bytes());
-            raw.extend_from_slice(&e.seq.to_le_bytes());
-            raw.extend_from_slice(&e.ingestion_time.to_le_bytes());
-            raw.extend_from_slice(&(e.message.len() as u32).to_le_bytes());
-        }
-    } else {
-        columns::encode(&mut raw, events, &streams, min_ts, min_seq);
-    }
     let mut filter = FilterBuilder::new();
-    for e in events {
-        raw.extend_from_slice(e.message.as_bytes());
-        filter.add(&e.message);
-    }
-    let body = zstd::bulk::compress(&raw, CHUNK_ZSTD_LEVEL)?;
+    let (table, body, raw_bytes) = if version >= 3 {
+        blocks::encode(events, &streams, min_ts, min_seq, &mut filter)?
+    } else {
+        let mut raw = Vec::with_capacity(text_bytes + 8 * events.len());
+        // Columns compress better than rows: every event's fixed fields first, then every message.
+        if version == 1 {
+            for e in events {
+                raw.extend_from_slice(&e.stream.to_le_bytes());
+                raw.extend_from_slice(&e.timestamp.to_le_bytes());
+                raw.extend_from_slice(&e.seq.to_le_bytes());
+                raw.extend_from_slice(&e.ingestion_time.to_le_bytes());
+                raw.extend_from_slice(&(e.message.len() as u32).to_le_bytes());
+            }
+        } else {
+            columns::encode(&mut raw, events, &streams, min_ts, min_seq);
+        }
+        for e in events {
+            raw.extend_from_slice(e.message.as_bytes());
+            filter.add(&e.message);
+        }
+        let body = zstd::bulk::compress(&raw, CHUNK_ZSTD_LEVEL)?;
+        (Vec::new(), body, raw.len() as u64)
+    };
     let mut meta = ChunkMeta {
         id,
         min_ts,
@@ -125,12 +132,13 @@ pub(crate) fn encode_version(
         min_seq,
         max_seq: events.iter().map(|e| e.seq).max().unwrap_or(0),
         events: events.len() as u32,
-        raw_bytes: raw.len() as u64,
+        raw_bytes,
         file_bytes: 0,
         streams,
         filter: Some(Arc::new(filter.finish())),
     };
-    let index = encode_index(&meta);
+    let mut index = encode_index(&meta);
+    index.extend_from_slice(&table);
     let mut file = Vec::with_capacity(HEADER_LEN + index.len() + body.len());
     file.extend_from_slice(CHUNK_MAGIC);
     file.extend_from_slice(&version.to_le_bytes());
@@ -144,7 +152,7 @@ pub(crate) fn encode_version(
     Ok((file, meta))
 }
 
-fn corrupt(path: &Path, why: &str) -> LogsError {
+pub(crate) fn corrupt(path: &Path, why: &str) -> LogsError {
     LogsError::internal(format!("chunk {} is corrupt: {why}", path.display()))
 }
 
@@ -209,120 +217,101 @@ impl RawChunk {
     }
 }
 
-/// Decompresses a chunk file (checking magic, version, both CRCs, the event count and UTF-8).
-pub(crate) fn decompress(path: &Path, file: &[u8]) -> Result<RawChunk, LogsError> {
-    let mut r = Reader::new(file);
-    let header = r
-        .bytes(HEADER_LEN)
-        .ok_or_else(|| corrupt(path, "short header"))?;
-    let mut h = Reader::new(header);
-    let short = || corrupt(path, "short header");
-    if h.bytes(4).ok_or_else(short)? != CHUNK_MAGIC {
-        return Err(corrupt(path, "bad magic"));
-    }
-    let version = h.u32().ok_or_else(short)?;
-    if version != 1 && version != CHUNK_VERSION {
-        return Err(corrupt(path, &format!("unsupported version {version}")));
-    }
-    let index_len = h.u32().ok_or_else(short)? as usize;
-    let body_len = h.u32().ok_or_else(short)? as usize;
-    let index_crc = h.u32().ok_or_else(short)?;
-    let body_crc = h.u32().ok_or_else(short)?;
-    let index = r
-        .bytes(index_len)
-        .ok_or_else(|| corrupt(path, "short index"))?;
-    if crc32c::crc32c(index) != index_crc {
-        return Err(corrupt(path, "index CRC mismatch"));
-    }
-    let (min_ts, min_seq, events_count, streams) = {
-        let short = || corrupt(path, "short index");
-        let mut ir = Reader::new(index);
-        let min_ts = ir.i64().ok_or_else(short)?;
-        ir.bytes(8).ok_or_else(short)?;
-        let min_seq = ir.u64().ok_or_else(short)?;
-        ir.bytes(8).ok_or_else(short)?;
-        let events = ir.u32().ok_or_else(short)? as usize;
-        let n = ir.u32().ok_or_else(short)? as usize;
-        let mut streams = Vec::with_capacity(n.min(index.len() / 8));
-        for _ in 0..n {
-            streams.push(ir.u64().ok_or_else(short)?);
+impl RawChunk {
+    /// Builds a decoded chunk (or block) from its rows and its messages' bytes, checking that the
+    /// lengths fill the text exactly on character boundaries and that keys strictly increase.
+    pub(crate) fn from_rows(
+        path: &Path,
+        rows: Vec<columns::Row>,
+        text: Vec<u8>,
+    ) -> Result<RawChunk, LogsError> {
+        let text = String::from_utf8(text).map_err(|_| corrupt(path, "messages are not UTF-8"))?;
+        let mut headers = Vec::with_capacity(rows.len());
+        let mut start = 0usize;
+        for (stream, timestamp, seq, ingestion_time, len) in rows {
+            let end = start
+                .checked_add(len)
+                .filter(|e| {
+                    *e <= text.len() && text.is_char_boundary(*e) && *e <= u32::MAX as usize
+                })
+                .ok_or_else(|| corrupt(path, "message lengths do not fit the text"))?;
+            headers.push(EventHeader {
+                stream,
+                timestamp,
+                seq,
+                ingestion_time,
+                start: start as u32,
+                end: end as u32,
+            });
+            start = end;
         }
-        (min_ts, min_seq, events, streams)
-    };
-    let body = r
-        .bytes(body_len)
-        .ok_or_else(|| corrupt(path, "short body"))?;
-    if crc32c::crc32c(body) != body_crc {
-        return Err(corrupt(path, "body CRC mismatch"));
-    }
-    let mut raw = decompress_body(body)
-        .map_err(|e| corrupt(path, &format!("body does not decompress: {e}")))?;
-    let bad = || corrupt(path, "truncated event");
-    let mut rows: Vec<columns::Row> = Vec::with_capacity(events_count.min(raw.len()));
-    let fixed = if version == 1 {
-        let fixed = events_count
-            .checked_mul(EVENT_HEADER_LEN)
-            .filter(|n| *n <= raw.len())
-            .ok_or_else(|| corrupt(path, "event count larger than the body"))?;
-        let mut br = Reader::new(&raw[..fixed]);
-        while !br.is_empty() {
-            rows.push((
-                br.u64().ok_or_else(bad)?,
-                br.i64().ok_or_else(bad)?,
-                br.u64().ok_or_else(bad)?,
-                br.i64().ok_or_else(bad)?,
-                br.u32().ok_or_else(bad)? as usize,
-            ));
+        if start != text.len() {
+            return Err(corrupt(path, "text longer than its messages"));
         }
-        fixed
-    } else {
-        let mut d = columns::Decoder::new(&raw, &streams, min_ts, min_seq);
-        for _ in 0..events_count {
-            rows.push(d.row().ok_or_else(bad)?);
+        if headers.windows(2).any(|w| w[0].key() >= w[1].key()) {
+            return Err(corrupt(path, "events out of order"));
         }
-        d.consumed()
-    };
-    let text_bytes = raw.split_off(fixed);
-    let text =
-        String::from_utf8(text_bytes).map_err(|_| corrupt(path, "messages are not UTF-8"))?;
-    let mut headers = Vec::with_capacity(rows.len());
-    let mut start = 0usize;
-    for (stream, timestamp, seq, ingestion_time, len) in rows {
-        let end = start
-            .checked_add(len)
-            .filter(|e| *e <= text.len() && text.is_char_boundary(*e) && *e <= u32::MAX as usize)
-            .ok_or_else(|| corrupt(path, "message lengths do not fit the text"))?;
-        headers.push(EventHeader {
-            stream,
-            timestamp,
-            seq,
-            ingestion_time,
-            start: start as u32,
-            end: end as u32,
-        });
-        start = end;
+        Ok(RawChunk { headers, text })
     }
-    if start != text.len() {
-        return Err(corrupt(path, "text longer than its messages"));
+
+    /// The blocks of one chunk, in order, as one decoded chunk (keys must still increase across
+    /// blocks).
+    fn concat(path: &Path, parts: Vec<RawChunk>) -> Result<RawChunk, LogsError> {
+        if parts.len() == 1 {
+            return parts
+                .into_iter()
+                .next()
+                .ok_or_else(|| corrupt(path, "empty"));
+        }
+        let text_len: usize = parts.iter().map(|p| p.text.len()).sum();
+        if text_len > u32::MAX as usize {
+            return Err(corrupt(path, "text too long"));
+        }
+        let mut text = String::with_capacity(text_len);
+        let mut headers = Vec::with_capacity(parts.iter().map(|p| p.headers.len()).sum());
+        for p in parts {
+            if let (Some(last), Some(first)) = (headers.last(), p.headers.first())
+                && EventHeader::key(last) >= first.key()
+            {
+                return Err(corrupt(path, "events out of order"));
+            }
+            let base = text.len() as u32;
+            headers.extend(p.headers.iter().map(|h| EventHeader {
+                start: h.start + base,
+                end: h.end + base,
+                ..*h
+            }));
+            text.push_str(&p.text);
+        }
+        Ok(RawChunk { headers, text })
     }
-    if headers.len() != events_count {
-        return Err(corrupt(path, "event count mismatch"));
-    }
-    if headers.windows(2).any(|w| w[0].key() >= w[1].key()) {
-        return Err(corrupt(path, "events out of order"));
-    }
-    Ok(RawChunk { headers, text })
 }
 
-/// Largest body a chunk may decompress to (a bound on allocation for a damaged size field).
-const MAX_BODY_BYTES: u64 = 1 << 32;
-
-/// Decompresses a body in one call into a buffer of its recorded size (no regrowing).
-fn decompress_body(body: &[u8]) -> std::io::Result<Vec<u8>> {
-    match zstd::zstd_safe::get_frame_content_size(body) {
-        Ok(Some(n)) if n <= MAX_BODY_BYTES => zstd::bulk::decompress(body, n as usize),
-        _ => zstd::stream::decode_all(body),
+/// Decompresses a whole chunk file (checking magic, version, both CRCs, the event counts, UTF-8
+/// and key order), every block of it.
+pub(crate) fn decompress(path: &Path, file: &[u8]) -> Result<RawChunk, LogsError> {
+    let layout = blocks::parse_layout(path, file)?;
+    let body = file
+        .get(layout.body_start..layout.body_start + layout.body_len)
+        .ok_or_else(|| corrupt(path, "short body"))?;
+    if crc32c::crc32c(body) != layout.body_crc {
+        return Err(corrupt(path, "body CRC mismatch"));
     }
+    if file.len() != layout.body_start + layout.body_len {
+        return Err(corrupt(path, "trailing bytes"));
+    }
+    let mut parts = Vec::with_capacity(layout.blocks.len());
+    for (b, info) in layout.blocks.iter().enumerate() {
+        let frame = file
+            .get(info.start..info.start + info.len)
+            .ok_or_else(|| corrupt(path, "short body"))?;
+        parts.push(blocks::decode_block(path, &layout, b, frame)?);
+    }
+    let c = RawChunk::concat(path, parts)?;
+    if c.headers.len() != layout.events {
+        return Err(corrupt(path, "event count mismatch"));
+    }
+    Ok(c)
 }
 
 /// Decodes a chunk file's events.
@@ -398,7 +387,7 @@ mod tests {
     fn version_1_chunks_are_still_read() -> Result<(), LogsError> {
         let events = vec![ev(3, 10, 1, "a"), ev(1, 10, 2, "bé"), ev(3, 20, 3, "")];
         let (v1, m1) = encode_version(5, &events, 1)?;
-        let (v2, m2) = encode(5, &events)?;
+        let (v2, m2) = encode_version(5, &events, 2)?;
         assert_eq!(&v1[4..8], &1u32.to_le_bytes());
         assert_eq!(&v2[4..8], &2u32.to_le_bytes());
         assert_eq!(decode(Path::new("x"), &v1)?, events);
@@ -406,7 +395,7 @@ mod tests {
         assert!(v2.len() < v1.len());
         assert_eq!((m1.streams, m1.min_ts), (m2.streams, m2.min_ts));
         let mut v3 = v2.clone();
-        v3[4] = 3;
+        v3[4] = 4;
         assert!(decode(Path::new("x"), &v3).is_err());
         Ok(())
     }

@@ -6,6 +6,7 @@
 use memchr::memmem::Finder;
 
 use super::chunk::{ChunkMeta, RawChunk};
+use super::token_filter::TokenFilter;
 use crate::filter_pattern::{FilterPattern, Requirement};
 
 /// The prefilter of one compiled pattern.
@@ -53,25 +54,65 @@ impl Prefilter {
         c.may_satisfy(&self.req)
     }
 
-    fn event_may_match(&self, msg: &[u8]) -> bool {
-        (!self.req.raw && memchr::memchr(b'\\', msg).is_some())
-            || self.any.iter().any(|f| f.find(msg).is_some())
+    /// Whether a block whose trigram filter is `f` may hold a matching event.
+    pub(crate) fn filter_may_match(&self, f: &TokenFilter) -> bool {
+        f.may_satisfy(&self.req)
     }
 
-    /// The first event at index `i` or later that may match, `None` if none may: with an anchor,
-    /// one search of the chunk's text from event `i` on (an occurrence straddling two messages
-    /// yields the first, which the matcher then rejects, and the search goes on from the next).
-    pub(crate) fn next_candidate(&self, c: &RawChunk, i: usize) -> Option<usize> {
-        let hs = &c.headers;
-        let h = hs.get(i)?;
-        match &self.anchor {
-            Some(f) => {
-                let from = h.span().0;
-                let at = from + f.find(c.text().as_bytes().get(from..)?)?;
-                let j = i + hs[i..].partition_point(|h| h.span().1 <= at);
-                (j < hs.len()).then_some(j)
-            }
-            None => (i..hs.len()).find(|&j| self.event_may_match(c.message(&hs[j]).as_bytes())),
+    /// A fresh cursor for [`Prefilter::next_candidate`] over one chunk or block.
+    pub(crate) fn cursor(&self) -> Cursor {
+        let needles = if self.anchor.is_some() {
+            1
+        } else {
+            self.any.len() + usize::from(!self.req.raw)
+        };
+        Cursor {
+            hits: vec![(usize::MAX, None); needles],
         }
     }
+
+    /// The first hit of needle `k` at byte `from` or later (the anchor, else `any[k]`, else the
+    /// backslash), remembered in `cur` so every needle searches each stretch of text once.
+    fn hit(&self, k: usize, text: &[u8], from: usize, cur: &mut Cursor) -> Option<usize> {
+        let (searched_from, hit) = cur.hits[k];
+        if searched_from <= from && hit.is_none_or(|h| h >= from) {
+            return hit;
+        }
+        let rest = text.get(from..)?;
+        let found = match (&self.anchor, self.any.get(k)) {
+            (Some(f), _) | (None, Some(f)) => f.find(rest),
+            (None, None) => memchr::memchr(b'\\', rest),
+        };
+        let hit = found.map(|p| p + from);
+        cur.hits[k] = (from, hit);
+        hit
+    }
+
+    /// The first event at index `i` or later that may match, `None` if none may: the event
+    /// holding the nearest occurrence, from event `i` on, of the anchor (or of any literal of the
+    /// chosen clause or — for JSON patterns — a backslash). An occurrence straddling two messages
+    /// yields the first, which the matcher then rejects, and the search goes on from the next.
+    pub(crate) fn next_candidate(&self, c: &RawChunk, i: usize, cur: &mut Cursor) -> Option<usize> {
+        let hs = &c.headers;
+        let from = hs.get(i)?.span().0;
+        let text = c.text().as_bytes();
+        let at = (0..cur.hits.len())
+            .filter_map(|k| self.hit(k, text, from, cur))
+            .min()?;
+        // Hits are often a few events ahead: walk (sequential memory) before bisecting.
+        let mut j = i;
+        while j < hs.len() && hs[j].span().1 <= at {
+            j += 1;
+            if j - i == 16 {
+                j += hs[j..].partition_point(|h| h.span().1 <= at);
+                break;
+            }
+        }
+        (j < hs.len()).then_some(j)
+    }
+}
+
+/// Where each needle of a [`Prefilter`] was last searched from and found, in one chunk or block.
+pub(crate) struct Cursor {
+    hits: Vec<(usize, Option<usize>)>,
 }

@@ -1,10 +1,12 @@
 //! GetLogEvents and FilterLogEvents: choosing chunks by their index, scanning them and the head,
 //! ordering by (timestamp, sequence) and paginating with tokens that encode event keys.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use super::LogStore;
+use super::cache::BlockRef;
 use super::chunk::{ChunkMeta, RawChunk};
 use super::event::{EventKey, StoredEvent};
 use super::groups::{check_limit, invalid_token};
@@ -16,6 +18,9 @@ use crate::limits::{
 };
 use crate::model::{FilterPage, GetEventsPage, OutputEvent};
 use crate::names::{validate_group_name, validate_stream_name};
+
+/// Threads one read decompresses blocks on (at most; the machine's parallelism caps it).
+const MAX_SCAN_THREADS: usize = 4;
 
 /// GetLogEvents' query.
 #[derive(Debug, Clone, Default)]
@@ -86,9 +91,10 @@ impl Scan<'_> {
                 .after
                 .map_or(0, |a| hs.partition_point(|h| h.key() <= a));
             let mut i = from_time.max(from_key);
+            let mut cursor = self.prefilter.as_ref().map(Prefilter::cursor);
             while i < hs.len() {
-                if let Some(p) = &self.prefilter {
-                    match p.next_candidate(c, i) {
+                if let (Some(p), Some(cur)) = (&self.prefilter, &mut cursor) {
+                    match p.next_candidate(c, i, cur) {
                         Some(j) => i = j,
                         None => break,
                     }
@@ -198,7 +204,8 @@ impl LogStore {
     }
 
     /// Finds up to `scan.want` events in key order (ascending if forward, else the last ones),
-    /// reading only the chunks that can hold the next events.
+    /// reading only the chunks, and in them the blocks, that can hold the next events; blocks are
+    /// decompressed a few at a time on several threads and scanned in order.
     fn run_scan(
         &self,
         snap: &mut ReadSnapshot,
@@ -220,29 +227,82 @@ impl LogStore {
         } else {
             chunks.sort_by_key(|c| std::cmp::Reverse((c.max_ts, c.id)));
         }
-        for c in &chunks {
-            if found.len() >= scan.want {
-                // The chunk cannot hold anything that sorts before what we already have.
-                let done = if scan.forward {
-                    found.last().is_some_and(|l| c.min_ts > l.timestamp)
+        // Whether events from `min_ts..=max_ts` can no longer make it into the result.
+        let beyond = |found: &Vec<StoredEvent>, min_ts: i64, max_ts: i64| {
+            found.len() >= scan.want
+                && if scan.forward {
+                    found.last().is_some_and(|l| min_ts > l.timestamp)
                 } else {
-                    found.first().is_some_and(|f| c.max_ts < f.timestamp)
+                    found.first().is_some_and(|f| max_ts < f.timestamp)
+                }
+        };
+        let lo = scan
+            .after
+            .map_or(scan.start, |a| a.timestamp.max(scan.start));
+        let hi = scan.before.map_or(scan.end, |b| b.timestamp.min(scan.end));
+        let threads = MAX_SCAN_THREADS;
+        let mut next_chunk = 0;
+        let mut queue: VecDeque<BlockRef> = VecDeque::new();
+        loop {
+            let mut batch: Vec<BlockRef> = Vec::with_capacity(2 * threads);
+            while batch.len() < 2 * threads {
+                if let Some(r) = queue.pop_front() {
+                    let info = &r.1.blocks[r.2];
+                    if !beyond(&found, info.min_ts, info.max_ts) {
+                        batch.push(r);
+                    }
+                    continue;
+                }
+                let Some(c) = chunks.get(next_chunk) else {
+                    break;
                 };
-                if done {
+                if beyond(&found, c.min_ts, c.max_ts) {
+                    // Chunks are in scan order: no later one can hold anything either.
+                    next_chunk = chunks.len();
                     break;
                 }
+                next_chunk += 1;
+                if scan
+                    .prefilter
+                    .as_ref()
+                    .is_some_and(|p| !p.chunk_may_match(c))
+                {
+                    self.cache.note_skipped();
+                    continue;
+                }
+                let Some(layout) = self.cache.layout(&snap.dir, c.id)? else {
+                    continue;
+                };
+                let mut wanted: Vec<usize> = (0..layout.blocks.len())
+                    .filter(|&b| {
+                        let info = &layout.blocks[b];
+                        info.max_ts >= lo
+                            && info.min_ts <= hi
+                            && scan.prefilter.as_ref().is_none_or(|p| {
+                                info.filter.as_ref().is_none_or(|f| p.filter_may_match(f))
+                            })
+                    })
+                    .collect();
+                self.cache
+                    .note_blocks_skipped(layout.blocks.len() - wanted.len());
+                if !scan.forward {
+                    wanted.reverse();
+                }
+                queue.extend(wanted.into_iter().map(|b| (c.id, Arc::clone(&layout), b)));
             }
-            if scan
-                .prefilter
-                .as_ref()
-                .is_some_and(|p| !p.chunk_may_match(c))
-            {
-                self.cache.note_skipped();
-                continue;
+            if batch.is_empty() {
+                break;
             }
-            if let Some(raw) = self.cache.get(&snap.dir, c.id)? {
-                scan.collect(&raw, &mut found);
-                order(&mut found);
+            let decoded = self.cache.blocks(&snap.dir, &batch, threads)?;
+            for ((_, layout, b), raw) in batch.iter().zip(decoded) {
+                let info = &layout.blocks[*b];
+                if beyond(&found, info.min_ts, info.max_ts) {
+                    continue;
+                }
+                if let Some(raw) = raw {
+                    scan.collect(&raw, &mut found);
+                    order(&mut found);
+                }
             }
         }
         Ok(found)

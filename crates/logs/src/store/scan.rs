@@ -10,6 +10,7 @@ use std::sync::Arc;
 use openwatch_storage::{Catalog, Clock};
 
 use super::LogStore;
+use super::cache::BlockRef;
 use super::chunk::ChunkMeta;
 use super::event::{EventKey, StoredEvent};
 use crate::error::LogsError;
@@ -170,26 +171,44 @@ impl LogStore {
                 if !lits.is_empty() && !meta.may_contain(&lits) {
                     return Ok(counts);
                 }
-                let Some(raw) = self.cache.get(&src.dir, meta.id)? else {
+                let Some(layout) = self.cache.layout(&src.dir, meta.id)? else {
                     return Ok(counts);
                 };
-                let hs = &raw.headers;
-                let from = hs.partition_point(|h| h.timestamp < src.start);
-                for h in &hs[from..] {
-                    if h.timestamp > src.end {
-                        break;
-                    }
-                    let m = raw.message(h);
-                    counts.records += 1;
-                    counts.bytes += m.len() as u64;
-                    if holds(m) {
-                        f(ScanEvent {
-                            stream: h.stream,
-                            timestamp: h.timestamp,
-                            seq: h.seq,
-                            ingestion_time: h.ingestion_time,
-                            message: m,
-                        });
+                // Likewise for the blocks of the chunk, and blocks outside the time range.
+                let refs: Vec<BlockRef> = (0..layout.blocks.len())
+                    .filter(|&b| {
+                        let info = &layout.blocks[b];
+                        info.max_ts >= src.start
+                            && info.min_ts <= src.end
+                            && info
+                                .filter
+                                .as_ref()
+                                .is_none_or(|f| lits.iter().all(|l| f.may_contain(l.as_bytes())))
+                    })
+                    .map(|b| (meta.id, Arc::clone(&layout), b))
+                    .collect();
+                self.cache
+                    .note_blocks_skipped(layout.blocks.len() - refs.len());
+                // Callers run units in parallel already: one thread per unit.
+                for raw in self.cache.blocks(&src.dir, &refs, 1)?.into_iter().flatten() {
+                    let hs = &raw.headers;
+                    let from = hs.partition_point(|h| h.timestamp < src.start);
+                    for h in &hs[from..] {
+                        if h.timestamp > src.end {
+                            break;
+                        }
+                        let m = raw.message(h);
+                        counts.records += 1;
+                        counts.bytes += m.len() as u64;
+                        if holds(m) {
+                            f(ScanEvent {
+                                stream: h.stream,
+                                timestamp: h.timestamp,
+                                seq: h.seq,
+                                ingestion_time: h.ingestion_time,
+                                message: m,
+                            });
+                        }
                     }
                 }
             }

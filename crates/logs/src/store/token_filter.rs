@@ -24,6 +24,10 @@ use crate::filter_pattern::{Requirement, for_each_json_string};
 const FILTER_VERSION: u8 = 1;
 /// Bitmap bits per distinct trigram (before rounding up to a power of two).
 const BITS_PER_GRAM: usize = 2;
+/// The same for the filters of a chunk's blocks (stored in the chunk file, so they count against
+/// the storage budget; about half their bits end up set, still excluding a literal with `m`
+/// trigrams absent from the block but for a chance of about `0.5^m`).
+const BLOCK_BITS_PER_GRAM: usize = 1;
 /// Smallest and largest bitmap (`2^k` bits).
 const MIN_LOG2_BITS: u8 = 10;
 const MAX_LOG2_BITS: u8 = 24;
@@ -53,6 +57,13 @@ impl TokenFilter {
     /// Whether `literal` may occur in a message of the chunk (`false` proves it does not).
     pub fn may_contain(&self, literal: &[u8]) -> bool {
         literal.windows(3).all(|w| self.has(gram(w)))
+    }
+
+    /// Whether an event satisfying `req` may occur (every clause has a literal not excluded).
+    pub(crate) fn may_satisfy(&self, req: &Requirement) -> bool {
+        req.clauses
+            .iter()
+            .all(|c| c.iter().any(|l| self.may_contain(l.as_bytes())))
     }
 
     /// Bytes of the encoded filter.
@@ -98,20 +109,58 @@ impl TokenFilter {
 /// into a [`TokenFilter`] sized for their number.
 pub(crate) struct FilterBuilder {
     seen: Vec<u64>,
+    /// For a builder reused block after block: the bitmap words set since the last reset.
+    touched: Option<Vec<u32>>,
 }
 
 impl FilterBuilder {
     pub(crate) fn new() -> Self {
         FilterBuilder {
             seen: vec![0; (1 << 24) / 64],
+            touched: None,
+        }
+    }
+
+    /// A builder for many small filters in turn ([`FilterBuilder::finish_and_reset`]), which
+    /// remembers the words it set so that finishing costs what was added, not the whole bitmap.
+    pub(crate) fn new_small() -> Self {
+        FilterBuilder {
+            seen: vec![0; (1 << 24) / 64],
+            touched: Some(Vec::new()),
         }
     }
 
     fn add_bytes(&mut self, b: &[u8]) {
-        for w in b.windows(3) {
-            let g = gram(w) as usize;
-            self.seen[g / 64] |= 1 << (g % 64);
+        match &mut self.touched {
+            None => {
+                for w in b.windows(3) {
+                    let g = gram(w) as usize;
+                    self.seen[g / 64] |= 1 << (g % 64);
+                }
+            }
+            Some(touched) => {
+                for w in b.windows(3) {
+                    let g = gram(w) as usize;
+                    let word = &mut self.seen[g / 64];
+                    if *word == 0 {
+                        touched.push((g / 64) as u32);
+                    }
+                    *word |= 1 << (g % 64);
+                }
+            }
         }
+    }
+
+    /// The filter of what was added since the last reset; then forgets it.
+    pub(crate) fn finish_and_reset(&mut self) -> TokenFilter {
+        let mut touched = self.touched.take().unwrap_or_default();
+        let words: Vec<(usize, u64)> = touched
+            .iter()
+            .map(|&i| (i as usize, std::mem::take(&mut self.seen[i as usize])))
+            .collect();
+        touched.clear();
+        self.touched = Some(touched);
+        fold(words.into_iter(), BLOCK_BITS_PER_GRAM)
     }
 
     /// Adds one message (and its JSON-decoded strings if it holds an escape).
@@ -123,24 +172,30 @@ impl FilterBuilder {
     }
 
     pub(crate) fn finish(self) -> TokenFilter {
-        let distinct: usize = self.seen.iter().map(|w| w.count_ones() as usize).sum();
-        let want = (distinct * BITS_PER_GRAM).max(1).next_power_of_two();
-        let log2_bits = (want.trailing_zeros() as u8).clamp(MIN_LOG2_BITS, MAX_LOG2_BITS);
-        let mut f = TokenFilter {
-            log2_bits,
-            words: vec![0; (1usize << log2_bits) / 64],
-        };
-        for (i, &word) in self.seen.iter().enumerate() {
-            let mut w = word;
-            while w != 0 {
-                let g = (i * 64 + w.trailing_zeros() as usize) as u32;
-                let s = f.slot(g);
-                f.words[s / 64] |= 1 << (s % 64);
-                w &= w - 1;
-            }
-        }
-        f
+        fold(self.seen.iter().copied().enumerate(), BITS_PER_GRAM)
     }
+}
+
+/// Folds the exact trigram bitmap's `(index, word)`s into a filter of at least `bits_per_gram`
+/// bits per distinct trigram.
+fn fold(words: impl Iterator<Item = (usize, u64)> + Clone, bits_per_gram: usize) -> TokenFilter {
+    let distinct: usize = words.clone().map(|(_, w)| w.count_ones() as usize).sum();
+    let want = (distinct * bits_per_gram).max(1).next_power_of_two();
+    let log2_bits = (want.trailing_zeros() as u8).clamp(MIN_LOG2_BITS, MAX_LOG2_BITS);
+    let mut f = TokenFilter {
+        log2_bits,
+        words: vec![0; (1usize << log2_bits) / 64],
+    };
+    for (i, word) in words {
+        let mut w = word;
+        while w != 0 {
+            let g = (i * 64 + w.trailing_zeros() as usize) as u32;
+            let s = f.slot(g);
+            f.words[s / 64] |= 1 << (s % 64);
+            w &= w - 1;
+        }
+    }
+    f
 }
 
 impl ChunkMeta {
@@ -159,10 +214,7 @@ impl ChunkMeta {
     /// does not exclude).
     pub fn may_satisfy(&self, req: &Requirement) -> bool {
         match &self.filter {
-            Some(f) => req
-                .clauses
-                .iter()
-                .all(|c| c.iter().any(|l| f.may_contain(l.as_bytes()))),
+            Some(f) => f.may_satisfy(req),
             None => true,
         }
     }
@@ -173,8 +225,12 @@ impl ChunkMeta {
 pub struct ChunkScanStats {
     /// Chunks a FilterLogEvents read left unread because their filter excluded the pattern.
     pub skipped: u64,
-    /// Chunks reads decompressed or found in the cache.
+    /// Chunks reads opened (their layout read or found in the cache).
     pub scanned: u64,
+    /// Blocks of opened chunks that reads left undecompressed (block filter or time range).
+    pub blocks_skipped: u64,
+    /// Blocks reads scanned (decompressed or found in the cache).
+    pub blocks_read: u64,
 }
 
 impl LogStore {
@@ -183,6 +239,8 @@ impl LogStore {
         ChunkScanStats {
             skipped: self.cache.skipped.load(Ordering::Relaxed),
             scanned: self.cache.scanned.load(Ordering::Relaxed),
+            blocks_skipped: self.cache.blocks_skipped.load(Ordering::Relaxed),
+            blocks_read: self.cache.blocks_read.load(Ordering::Relaxed),
         }
     }
 }
