@@ -13,8 +13,9 @@
 //!
 //! The same events are written as NDJSON and TSV files, and `--python` (a Python with `duckdb`
 //! installed: `python3 -m venv v && v/bin/pip install duckdb`) runs the equivalent SQL over the
-//! files with DuckDB's defaults (all cores). Both sides' result row counts are printed so the
-//! answers can be compared.
+//! files with DuckDB's defaults (all cores). Per query the two sides alternate (DuckDB's runs,
+//! then ours), each `--repeat` times; the best and the median are printed with the load average,
+//! and both sides' result row counts so the answers can be compared.
 
 use std::io::Write;
 use std::sync::Arc;
@@ -36,6 +37,13 @@ pub struct InsightsArgs {
     /// Where the temporary data directory goes (default: /dev/shm if it exists).
     #[arg(long)]
     dir: Option<std::path::PathBuf>,
+    /// Runs of each query on each side (the best is reported, beside the median); the two
+    /// sides alternate per query so both see the same load.
+    #[arg(long, default_value_t = 3)]
+    repeat: usize,
+    /// Runs only this query (1-based).
+    #[arg(long)]
+    query: Option<usize>,
 }
 
 const ACCOUNT: &str = "123456789012";
@@ -174,13 +182,13 @@ fn generate(
             message,
         });
         if batch.len() == 10_000 || batch_bytes > 1_000_000 {
-            store.put_log_events_blocking(
+            check(store.put_log_events_blocking(
                 ACCOUNT,
                 REGION,
                 group,
                 "s",
                 std::mem::take(&mut batch),
-            )?;
+            )?)?;
             batch_bytes = 0;
         }
     }
@@ -250,22 +258,22 @@ const QUERIES: [(&str, &str, &str, &str); 3] = [
     ),
 ];
 
+/// Runs query `i`'s SQL `repeat` times in one DuckDB process; returns each run's time and the
+/// row count.
 fn duckdb(
     python: &std::path::Path,
+    i: usize,
+    repeat: usize,
     json: &std::path::Path,
     text: &std::path::Path,
-) -> anyhow::Result<Vec<(f64, usize)>> {
-    let mut script =
-        String::from("import duckdb, time, json, sys\ncon = duckdb.connect()\nout = []\n");
-    for (_, _, _, sql) in QUERIES {
-        let sql = sql
-            .replace("{json}", &json.display().to_string())
-            .replace("{text}", &text.display().to_string());
-        script.push_str(&format!(
-            "t = time.perf_counter()\nrows = con.execute({sql:?}).fetchall()\nout.append([time.perf_counter() - t, len(rows)])\n"
-        ));
-    }
-    script.push_str("print(json.dumps(out))\n");
+) -> anyhow::Result<(Vec<f64>, usize)> {
+    let sql = QUERIES[i]
+        .3
+        .replace("{json}", &json.display().to_string())
+        .replace("{text}", &text.display().to_string());
+    let script = format!(
+        "import duckdb, time, json\ncon = duckdb.connect()\nts = []\nfor _ in range({repeat}):\n    t = time.perf_counter()\n    rows = con.execute({sql:?}).fetchall()\n    ts.append(time.perf_counter() - t)\nprint(json.dumps([ts, len(rows)]))\n"
+    );
     let o = std::process::Command::new(python)
         .arg("-c")
         .arg(&script)
@@ -276,13 +284,28 @@ fn duckdb(
     }
     let stdout = String::from_utf8_lossy(&o.stdout);
     let last = stdout.lines().last().unwrap_or_default();
-    let v: Vec<(f64, usize)> = serde_json::from_str(last).with_context(|| {
+    let v: (Vec<f64>, usize) = serde_json::from_str(last).with_context(|| {
         format!(
             "reading DuckDB's timings from {stdout:?} (stderr: {})",
             String::from_utf8_lossy(&o.stderr)
         )
     })?;
     Ok(v)
+}
+
+/// Best and median of some timings (seconds).
+fn best_median(ts: &[f64]) -> (f64, f64) {
+    let mut v = ts.to_vec();
+    v.sort_by(f64::total_cmp);
+    (v.first().copied().unwrap_or(0.0), v[v.len() / 2])
+}
+
+/// The load average over the last minute.
+fn load() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "?".into())
 }
 
 pub fn run(args: InsightsArgs) -> anyhow::Result<()> {
@@ -328,28 +351,40 @@ pub fn run(args: InsightsArgs) -> anyhow::Result<()> {
         dir.path().display()
     );
     let qm = QueryManager::new(Arc::clone(&store));
-    let peer = match &args.python {
-        Some(p) => Some(duckdb(p, &json_file, &text_file)?),
-        None => None,
-    };
-    println!("| Query | OpenWatch Insights | rows | DuckDB (same data, same run) | rows |");
-    println!("|---|---|---|---|---|");
+    let repeat = args.repeat.max(1);
+    println!(
+        "best of {repeat} runs per side (median in parentheses); the sides alternate per query"
+    );
+    println!("| Query | OpenWatch Insights | rows | DuckDB (same data, same run) | rows | load |");
+    println!("|---|---|---|---|---|---|");
     for (i, (label, group, q, _)) in QUERIES.iter().enumerate() {
-        let (took, rows) = run_query(&qm, group, q)?;
+        if args.query.is_some_and(|n| n != i + 1) {
+            continue;
+        }
         let bytes = if *group == "bench-json" { jb } else { tb };
-        let peer_cell = match &peer {
-            Some(p) => format!(
-                "{:.2} s ({:.0} MB/s) | {}",
-                p[i].0,
-                bytes as f64 / 1e6 / p[i].0,
-                p[i].1
-            ),
+        let peer_cell = match &args.python {
+            Some(p) => {
+                let (ts, rows) = duckdb(p, i, repeat, &json_file, &text_file)?;
+                let (best, median) = best_median(&ts);
+                format!(
+                    "{best:.2} s ({median:.2}; {:.0} MB/s) | {rows}",
+                    bytes as f64 / 1e6 / best
+                )
+            }
             None => "— | —".into(),
         };
+        let mut ts = Vec::with_capacity(repeat);
+        let mut rows = 0;
+        for _ in 0..repeat {
+            let (took, r) = run_query(&qm, group, q)?;
+            ts.push(took.as_secs_f64());
+            rows = r;
+        }
+        let (best, median) = best_median(&ts);
         println!(
-            "| `{label}` | {:.2} s ({:.0} MB/s) | {rows} | {peer_cell} |",
-            took.as_secs_f64(),
-            bytes as f64 / 1e6 / took.as_secs_f64()
+            "| `{label}` | {best:.2} s ({median:.2}; {:.0} MB/s) | {rows} | {peer_cell} | {} |",
+            bytes as f64 / 1e6 / best,
+            load()
         );
     }
     store.close()?;

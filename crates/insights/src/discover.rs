@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use crate::eval::Row;
+use crate::jscan::Span;
 use crate::value::Value;
 
 /// Insights extracts at most this many fields from one JSON event.
@@ -32,6 +33,23 @@ pub struct Discovery {
     names: [Arc<str>; 6],
     /// `None`: every discovered field; `Some(paths)`: only these (often none at all).
     wanted: Option<Vec<String>>,
+    /// The wanted names as row keys (made once, shared by every row).
+    keys: Vec<Arc<str>>,
+    /// Whether every wanted name is a top-level key (no dot): then JSON messages are scanned
+    /// with [`crate::jscan`] and values are materialized on demand.
+    top_level: bool,
+    /// Which wanted names are needed early (by the query's leading filters).
+    early: Vec<bool>,
+}
+
+/// Per-thread scratch space of a lazy row: where the wanted values are in the message.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    spans: Vec<Option<Span>>,
+    /// A row to reuse (one an early filter rejected), so rejected events allocate nothing.
+    pub spare: Row,
+    /// Whether the message is a JSON object whose late fields are still to be added.
+    pending: bool,
 }
 
 /// The system fields, in row order.
@@ -51,6 +69,9 @@ impl Discovery {
             system: [true; 6],
             names: SYSTEM.map(Arc::from),
             wanted: None,
+            keys: Vec::new(),
+            top_level: false,
+            early: Vec::new(),
         }
     }
 
@@ -69,8 +90,28 @@ impl Discovery {
         Discovery {
             system,
             names: SYSTEM.map(Arc::from),
+            keys: wanted.iter().map(|w| Arc::from(w.as_str())).collect(),
+            top_level: wanted.iter().all(|w| !w.contains('.')),
+            early: vec![true; wanted.len()],
             wanted: Some(wanted),
         }
+    }
+
+    /// Marks which wanted fields the query needs before anything else (its leading filters'
+    /// fields): [`Discovery::row_early`] materializes only those, [`Discovery::complete`] the
+    /// rest.
+    pub fn set_early(&mut self, fields: &[String]) {
+        if let Some(w) = &self.wanted {
+            self.early = w.iter().map(|n| fields.contains(n)).collect();
+        }
+    }
+
+    /// A copy whose shared names are its own (so threads do not contend on reference counts).
+    pub fn fork(&self) -> Discovery {
+        let mut d = self.clone();
+        d.names = SYSTEM.map(Arc::from);
+        d.keys = d.keys.iter().map(|k| Arc::from(&**k)).collect();
+        d
     }
 
     /// Whether rows carry `@ptr` (else callers need not compute it).
@@ -78,11 +119,84 @@ impl Discovery {
         self.system[5]
     }
 
-    /// Builds an event's row.
-    pub fn row(&self, ev: &Event<'_>) -> Row {
+    /// Builds an event's row with its system fields and the early fields only, when the message
+    /// is a JSON object and only top-level fields are wanted; [`Discovery::complete`] then adds
+    /// the others. Otherwise builds the whole row at once.
+    pub fn row_early(&self, ev: &Event<'_>, scratch: &mut Scratch) -> Row {
+        scratch.pending = false;
+        let Some(w) = self
+            .wanted
+            .as_ref()
+            .filter(|w| self.top_level && !w.is_empty())
+        else {
+            return self.row(ev);
+        };
+        let t = ev.message.trim_start();
+        if !t.starts_with('{') {
+            return self.row(ev);
+        }
+        let mut row = std::mem::take(&mut scratch.spare);
+        row.fields.clear();
+        self.fill_system(ev, &mut row);
+        scratch.spans.clear();
+        scratch.spans.resize(w.len(), None);
+        crate::jscan::locate(t.as_bytes(), w, &mut scratch.spans);
+        self.materialize(t, scratch, &mut row, true);
+        scratch.pending = true;
+        row
+    }
+
+    /// Adds the fields [`Discovery::row_early`] left out.
+    pub fn complete(&self, ev: &Event<'_>, scratch: &mut Scratch, row: &mut Row) {
+        if scratch.pending {
+            scratch.pending = false;
+            self.materialize(ev.message.trim_start(), scratch, row, false);
+        }
+    }
+
+    fn materialize(&self, text: &str, scratch: &Scratch, row: &mut Row, early: bool) {
+        let mut n = 0;
+        for (i, span) in scratch.spans.iter().enumerate() {
+            if self.early.get(i).copied().unwrap_or(true) != early {
+                continue;
+            }
+            let Some((a, b)) = *span else { continue };
+            let raw = &text[a..b];
+            let v = match raw.as_bytes()[0] {
+                b'"' if !raw.contains('\\') => Value::str(&raw[1..raw.len() - 1]),
+                b'"' => match serde_json::from_str::<String>(raw) {
+                    Ok(s) => Value::str(s),
+                    Err(_) => continue,
+                },
+                b't' => Value::str("true"),
+                b'f' => Value::str("false"),
+                b'{' | b'[' => {
+                    if let Ok(v) = serde_json::from_str::<serde_json::Value>(raw) {
+                        flatten(&self.keys[i], &v, row, &mut n);
+                    }
+                    continue;
+                }
+                _ => match raw.parse::<f64>() {
+                    Ok(x) if x.is_finite() => Value::Num(x),
+                    _ => continue,
+                },
+            };
+            if n < MAX_JSON_FIELDS {
+                n += 1;
+                row.push(Arc::clone(&self.keys[i]), v);
+            }
+        }
+    }
+
+    fn system_row(&self, ev: &Event<'_>) -> Row {
         let mut row = Row {
             fields: Vec::with_capacity(8),
         };
+        self.fill_system(ev, &mut row);
+        row
+    }
+
+    fn fill_system(&self, ev: &Event<'_>, row: &mut Row) {
         for i in 0..SYSTEM.len() {
             if !self.system[i] {
                 continue;
@@ -97,6 +211,11 @@ impl Discovery {
             };
             row.push(Arc::clone(&self.names[i]), v);
         }
+    }
+
+    /// Builds an event's row.
+    pub fn row(&self, ev: &Event<'_>) -> Row {
+        let mut row = self.system_row(ev);
         match &self.wanted {
             None => discover_fields(ev.message, &mut row),
             Some(w) if w.is_empty() => {}

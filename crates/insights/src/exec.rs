@@ -45,6 +45,15 @@ pub struct Plan {
     pub diff: Option<DiffPeriod>,
     /// Literals every matching event's message must contain (for chunk prefiltering).
     pub required_literals: Vec<String>,
+    /// How many leading commands of the prefix are `filter`s, run before the fields only later
+    /// commands read are materialized.
+    early: usize,
+}
+
+thread_local! {
+    /// Per-thread scratch space of lazy rows.
+    static SCRATCH: std::cell::RefCell<crate::discover::Scratch> =
+        std::cell::RefCell::new(crate::discover::Scratch::default());
 }
 
 /// A worker's (or the merged) partial state.
@@ -133,7 +142,7 @@ impl Plan {
                     .collect(),
             );
         }
-        let discovery = match &output {
+        let mut discovery = match &output {
             None => Discovery::all(),
             Some(out) => {
                 // Fields read by expressions, and output columns no command computes.
@@ -153,6 +162,15 @@ impl Plan {
                 Discovery::only(&need)
             }
         };
+        let early = prefix
+            .iter()
+            .take_while(|c| matches!(c, Command::Filter(_)))
+            .count();
+        let mut early_fields = Vec::new();
+        for c in &prefix[..early] {
+            command_fields(c, &mut early_fields);
+        }
+        discovery.set_early(&early_fields);
         let cap = limit.unwrap_or(MAX_RESULT_ROWS).min(MAX_RESULT_ROWS);
         let top_k = if stats.is_none() && has_diff.is_none() && rest_is_sort_limit(&rest) {
             let lim = rest.iter().find_map(|c| match c {
@@ -182,7 +200,16 @@ impl Plan {
             output,
             diff: has_diff,
             required_literals,
+            early,
         }
+    }
+
+    /// A copy for one worker thread (its shared field names are its own, so threads do not
+    /// contend on their reference counts).
+    pub fn fork(&self) -> Plan {
+        let mut p = self.clone();
+        p.discovery = self.discovery.fork();
+        p
     }
 
     /// A fresh, empty accumulator.
@@ -195,12 +222,30 @@ impl Plan {
 
     /// Runs one event through the prefix into `acc`; returns how many rows matched.
     pub fn feed(&self, ev: &Event<'_>, previous: bool, acc: &mut Acc, ctx: &Ctx) -> usize {
-        let mut row = self.discovery.row(ev);
-        if previous {
-            row.set(PREVIOUS_FIELD, Value::Bool(true));
-        }
+        SCRATCH.with_borrow_mut(|scratch| {
+            let mut row = self.discovery.row_early(ev, scratch);
+            if previous {
+                row.set(PREVIOUS_FIELD, Value::Bool(true));
+            }
+            // The leading filters see only the fields they read; the rest are added to the
+            // events that pass.
+            for c in &self.prefix[..self.early] {
+                if let Command::Filter(e) = c
+                    && !eval(e, &row, ctx).truthy()
+                {
+                    // Keep the row's allocation for the next event.
+                    scratch.spare = row;
+                    return 0;
+                }
+            }
+            self.discovery.complete(ev, scratch, &mut row);
+            self.feed_row(row, acc, ctx)
+        })
+    }
+
+    fn feed_row(&self, row: Row, acc: &mut Acc, ctx: &Ctx) -> usize {
         let mut matched = 0;
-        run_prefix(&self.prefix, row, ctx, &mut |r| {
+        run_prefix(&self.prefix[self.early..], row, ctx, &mut |r| {
             matched += 1;
             match acc {
                 Acc::Rows(rows) => rows.push(r),

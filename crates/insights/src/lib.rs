@@ -16,6 +16,7 @@ pub mod error;
 pub mod eval;
 pub mod exec;
 pub mod functions;
+pub mod jscan;
 pub mod lexer;
 pub mod parser;
 pub mod pattern;

@@ -5,7 +5,12 @@
 //! addresses) are variables, and in `key=value` / `key:value` tokens only the value is. Messages
 //! with the same masked tokens form one cluster; clusters of equal length that differ in at most
 //! half of their positions (never the first token) then merge, the differing positions
-//! becoming `<*>`.
+//! becoming variables. As AWS documents for tokens whose type it cannot infer, the n-th variable
+//! of a pattern reads `<Token-n>`.
+//!
+//! The output fields are the four AWS documents: `@pattern`, `@ratio`, `@sampleCount`,
+//! `@severityLabel`. AWS documents no field names for `diff`'s comparison; the three it adds here
+//! (`@previousSampleCount`, `@changeInSampleCount`, `@changePercentage`) are this server's.
 
 use std::collections::HashMap;
 
@@ -119,7 +124,7 @@ pub fn pattern(rows: &[Row], e: &Expr, ctx: &Ctx, diff: bool) -> Vec<Row> {
         .into_iter()
         .map(|c| {
             let mut row = Row::default();
-            row.set("@pattern", Value::str(c.tokens.join(" ")));
+            row.set("@pattern", Value::str(render(&c.tokens)));
             let ratio = if total == 0 {
                 0.0
             } else {
@@ -134,6 +139,27 @@ pub fn pattern(rows: &[Row], e: &Expr, ctx: &Ctx, diff: bool) -> Vec<Row> {
             row
         })
         .collect()
+}
+
+/// A cluster's tokens as AWS shows the pattern: each dynamic token reads `<Token-n>`, numbered
+/// from 1 in the order the dynamic tokens appear (no type of data is inferred for them).
+fn render(tokens: &[String]) -> String {
+    let mut out = String::new();
+    let mut n = 0;
+    for (i, t) in tokens.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let mut rest = t.as_str();
+        while let Some(at) = rest.find(VAR) {
+            n += 1;
+            out.push_str(&rest[..at]);
+            out.push_str(&format!("<Token-{n}>"));
+            rest = &rest[at + VAR.len()..];
+        }
+        out.push_str(rest);
+    }
+    out
 }
 
 fn add_diff(row: &mut Row, now: u64, before: u64) {

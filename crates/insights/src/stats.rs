@@ -10,7 +10,49 @@ use crate::value::Value;
 thread_local! {
     /// A reused buffer for group keys.
     static KEY: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// A reused buffer for group-key values.
+    static VALS: std::cell::RefCell<Vec<Value>> = const { std::cell::RefCell::new(Vec::new()) };
 }
+
+/// An FNV-style hash over the encoded group key (eight bytes at a time, then a finalizer): group keys are short and made by this process, so a fast
+/// non-keyed hash serves (SipHash costs more than the rest of an aggregation step).
+#[derive(Debug, Clone, Copy)]
+pub struct KeyHasher(u64);
+
+impl Default for KeyHasher {
+    fn default() -> Self {
+        KeyHasher(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        // MurmurHash3's finalizer: every input bit reaches the low bits the table indexes by.
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = self.0;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(c);
+            h = (h ^ u64::from_le_bytes(a)).wrapping_mul(0x0000_0100_0000_01b3);
+            h ^= h >> 29;
+        }
+        for b in chunks.remainder() {
+            h = (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type KeyMap = HashMap<Box<[u8]>, Group, std::hash::BuildHasherDefault<KeyHasher>>;
 
 /// One aggregate call of a `stats` command (deduplicated by source text).
 #[derive(Debug, Clone)]
@@ -101,7 +143,7 @@ pub type Group = (Vec<Value>, Vec<AggState>);
 /// Groups being aggregated, by their encoded key.
 #[derive(Debug, Clone, Default)]
 pub struct Groups {
-    pub map: HashMap<Box<[u8]>, Group>,
+    pub map: KeyMap,
 }
 
 /// Encodes group-key values (tagged, so values of different kinds never collide; numbers by
@@ -133,14 +175,17 @@ fn key_bytes(vals: &[Value], k: &mut Vec<u8>) {
 impl Groups {
     /// Adds a row.
     pub fn add(&mut self, spec: &StatsSpec, row: &Row, ctx: &Ctx) {
-        let vals: Vec<Value> = spec.by.iter().map(|b| eval(&b.expr, row, ctx)).collect();
-        let entry = KEY.with_borrow_mut(|key| {
-            key_bytes(&vals, key);
-            if !self.map.contains_key(key.as_slice()) {
-                let fresh = (vals, spec.fresh());
-                self.map.insert(key.as_slice().into(), fresh);
-            }
-            self.map.get_mut(key.as_slice()).map(|e| &mut e.1)
+        let entry = VALS.with_borrow_mut(|vals| {
+            vals.clear();
+            vals.extend(spec.by.iter().map(|b| eval(&b.expr, row, ctx)));
+            KEY.with_borrow_mut(|key| {
+                key_bytes(vals, key);
+                if !self.map.contains_key(key.as_slice()) {
+                    let fresh = (vals.clone(), spec.fresh());
+                    self.map.insert(key.as_slice().into(), fresh);
+                }
+                self.map.get_mut(key.as_slice()).map(|e| &mut e.1)
+            })
         });
         let Some(states) = entry else {
             return;

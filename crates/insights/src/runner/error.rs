@@ -8,6 +8,18 @@ pub struct InsightsError {
     pub code: &'static str,
     pub message: String,
     pub status: u16,
+    /// For a `MalformedQueryException`: where the query is wrong (its `queryCompileError`).
+    pub compile_error: Option<CompileError>,
+}
+
+/// A `MalformedQueryException`'s `queryCompileError`: the error's location in the query string
+/// in characters (`startCharOffset` of its first character, `endCharOffset` of its last, both
+/// 0-based; equal for an error at one point, such as the end of the query) and its message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompileError {
+    pub start_char_offset: usize,
+    pub end_char_offset: usize,
+    pub message: String,
 }
 
 impl InsightsError {
@@ -16,6 +28,7 @@ impl InsightsError {
             code,
             message: message.into(),
             status: 400,
+            compile_error: None,
         }
     }
 
@@ -34,6 +47,25 @@ impl InsightsError {
         Self::new("MalformedQueryException", message)
     }
 
+    /// `MalformedQueryException` for a syntax error in `query`, with its `queryCompileError`.
+    pub fn malformed_query(query: &str, e: &crate::QueryError) -> Self {
+        let message = e.aws_message(query);
+        let chars = |byte: usize| {
+            let byte = byte.min(query.len());
+            query.char_indices().take_while(|(i, _)| *i < byte).count()
+        };
+        let start = chars(e.start);
+        // The last character the error covers (the start itself for an empty span).
+        let end = chars(e.end.max(e.start)).saturating_sub(1).max(start);
+        let mut err = Self::new("MalformedQueryException", message.clone());
+        err.compile_error = Some(CompileError {
+            start_char_offset: start,
+            end_char_offset: end,
+            message,
+        });
+        err
+    }
+
     /// `LimitExceededException`.
     pub fn limit(message: impl Into<String>) -> Self {
         Self::new("LimitExceededException", message)
@@ -46,6 +78,7 @@ impl InsightsError {
             code: "ServiceUnavailableException",
             message: "The service cannot complete the request.".into(),
             status: 500,
+            compile_error: None,
         }
     }
 }
@@ -59,6 +92,7 @@ impl From<LogsError> for InsightsError {
             code: e.code(),
             message: e.message().to_owned(),
             status: e.status(),
+            compile_error: None,
         }
     }
 }

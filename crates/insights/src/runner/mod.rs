@@ -23,7 +23,7 @@ use crate::exec::{Acc, Plan};
 use crate::{ResultRow, parse};
 
 pub use defs::{QueryDefinition, QueryDefinitionInput, QueryDefinitionPage};
-pub use error::InsightsError;
+pub use error::{CompileError, InsightsError};
 pub use fields::{FieldShare, LogRecord};
 
 /// Concurrent Logs Insights queries per account (AWS's quota, dashboards included).
@@ -213,7 +213,7 @@ impl QueryManager {
             ));
         }
         let query = parse(&q.query_string)
-            .map_err(|e| InsightsError::malformed(e.aws_message(&q.query_string)))?;
+            .map_err(|e| InsightsError::malformed_query(&q.query_string, &e))?;
         let given = [
             q.log_group_name.is_some(),
             q.log_group_names.is_some(),

@@ -104,6 +104,7 @@ impl QueryManager {
         std::thread::scope(|scope| {
             for _ in 0..workers {
                 scope.spawn(|| {
+                    let plan = s.plan.fork();
                     loop {
                         if s.cancel.load(Ordering::Relaxed) {
                             return;
@@ -117,11 +118,11 @@ impl QueryManager {
                             return;
                         };
                         let (src, previous) = &sources[*si];
-                        let mut local = s.plan.new_acc();
+                        let mut local = plan.new_acc();
                         let mut matched = 0u64;
                         let mut ptr = String::new();
-                        let wants_ptr = s.plan.discovery.wants_ptr();
-                        let lits = &s.plan.required_literals;
+                        let wants_ptr = plan.discovery.wants_ptr();
+                        let lits = &plan.required_literals;
                         // The chunk's trigram filter: skip the chunk if a literal cannot occur
                         // in it; build the filter on this scan if there is none yet.
                         // Chunks written with a trigram filter are skipped by the store itself.
@@ -145,6 +146,16 @@ impl QueryManager {
                             .collect();
                         // While building a filter every message must be seen.
                         let store_lits: &[String] = if building.is_some() { &[] } else { lits };
+                        // Events of one stream come in runs: remember the last name looked up.
+                        let mut last_stream: Option<(u64, &str)> = None;
+                        let mut stream_name = |id: u64| match last_stream {
+                            Some((i, n)) if i == id => n,
+                            _ => {
+                                let n = src.streams.get(&id).map_or("", String::as_str);
+                                last_stream = Some((id, n));
+                                n
+                            }
+                        };
                         let counts = self.store.scan_unit(src, unit, store_lits, &mut |e| {
                             if let Some(b) = building.as_mut() {
                                 b.add(e.message.as_bytes());
@@ -163,11 +174,11 @@ impl QueryManager {
                                 timestamp: e.timestamp,
                                 ingestion_time: e.ingestion_time,
                                 message: e.message,
-                                log_stream: src.streams.get(&e.stream).map_or("", String::as_str),
+                                log_stream: stream_name(e.stream),
                                 log: &logs[*si],
                                 ptr: &ptr,
                             };
-                            matched += s.plan.feed(&ev, *previous, &mut local, &ctx) as u64;
+                            matched += plan.feed(&ev, *previous, &mut local, &ctx) as u64;
                         });
                         if let (Some(k), Some(b), Ok(_)) = (key, building, &counts) {
                             self.blooms.put(k, b);

@@ -183,6 +183,19 @@ fn queries_run_to_completion_with_statistics() {
     assert_eq!(r.records_matched, 10.0);
     let e = start(&qm, "stats count(*) by").unwrap_err();
     assert_eq!(e.code, "MalformedQueryException");
+    let c = e.compile_error.unwrap();
+    // At the end of the query: an empty span, reported at its one point.
+    assert_eq!((c.start_char_offset, c.end_char_offset), (17, 17));
+    assert_eq!(c.message, e.message);
+    // Offsets count characters, not bytes.
+    let e = start(&qm, "fields \"é\" | sort x sideways").unwrap_err();
+    let c = e.compile_error.unwrap();
+    assert_eq!((c.start_char_offset, c.end_char_offset), (20, 27));
+    assert!(
+        e.message.ends_with("at line 1 and position 21"),
+        "{}",
+        e.message
+    );
 }
 
 #[test]

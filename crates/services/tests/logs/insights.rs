@@ -181,6 +181,20 @@ async fn start_query_errors() {
         msg,
         "unexpected symbol found sideways at line 1 and position 35"
     );
+    // The error's location in characters (first and last of `sideways`) and its message.
+    let (status, v) = e
+        .call(
+            "StartQuery",
+            json!({"logGroupName": "app", "startTime": start, "endTime": end,
+                   "queryString": "fields @message | sort @timestamp sideways"}),
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        v["queryCompileError"],
+        json!({"location": {"startCharOffset": 34, "endCharOffset": 41},
+               "message": "unexpected symbol found sideways at line 1 and position 35"})
+    );
     let (code, _) = e
         .err(
             "StartQuery",

@@ -27,7 +27,27 @@ fn api(e: InsightsError) -> ApiError {
         a.message = e.message;
         return a;
     }
-    ApiError::new(e.status, e.code, e.message)
+    let err = ApiError::new(e.status, e.code, e.message);
+    match e.compile_error {
+        // MalformedQueryException's `queryCompileError` member.
+        Some(c) => err.with_detail(
+            "queryCompileError",
+            Value::Struct(vec![
+                (
+                    "location".into(),
+                    Value::Struct(vec![
+                        (
+                            "startCharOffset".into(),
+                            Value::Int(c.start_char_offset as i64),
+                        ),
+                        ("endCharOffset".into(), Value::Int(c.end_char_offset as i64)),
+                    ]),
+                ),
+                ("message".into(), Value::Str(c.message)),
+            ]),
+        ),
+        None => err,
+    }
 }
 
 fn check_language(l: Option<&str>) -> Result<(), ApiError> {
