@@ -109,13 +109,11 @@ impl LogStore {
     }
 
     /// Writes the snapshot's chunk and registers it; returns whether a chunk was written.
-    fn flush_snapshot(&self, snap: Snapshot) -> Result<bool, LogsError> {
-        let mut events: Vec<StoredEvent> = snap
-            .events
-            .iter()
-            .filter(|e| e.timestamp >= snap.cutoff && snap.live.contains(&e.stream))
-            .cloned()
-            .collect();
+    fn flush_snapshot(&self, mut snap: Snapshot) -> Result<bool, LogsError> {
+        // The snapshot owns its copy of the head: filter it in place rather than copying again.
+        let snapshot_len = snap.events.len();
+        let mut events = std::mem::take(&mut snap.events);
+        events.retain(|e| e.timestamp >= snap.cutoff && snap.live.contains(&e.stream));
         events.sort_by_key(StoredEvent::key);
         let tx = self.catalog.db().begin_write()?;
         let mut written: Option<ChunkMeta> = None;
@@ -153,8 +151,7 @@ impl LogStore {
         if let Some(g) = state.groups.get_mut(&snap.key)
             && g.rec.id == snap.group_id
         {
-            let n = snap.events.len();
-            g.head.drain(..n.min(g.head.len()));
+            g.head.drain(..snapshot_len.min(g.head.len()));
             g.head_bytes = g.head.iter().map(|e| e.message.len()).sum();
             for _ in 0..snap.records {
                 g.head_records.pop_front();
