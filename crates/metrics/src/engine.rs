@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use openwatch_storage::{Clock, Position, Wal, WalOptions};
+use openwatch_storage::wal::DEFAULT_GROUP_COMMIT_INTERVAL;
+use openwatch_storage::{Clock, Position, SyncPolicy, Wal, WalOptions};
 use parking_lot::{Mutex, RwLock};
 
 use crate::block::{self, BlockHeader, Level, RawBlock, RollupBlock};
@@ -29,6 +30,8 @@ pub const DEFAULT_SEAL_DELAY_MILLIS: i64 = 10 * 60_000;
 /// Options of [`Metrics::open`].
 #[derive(Debug, Clone, Copy)]
 pub struct MetricsOptions {
+    /// The WAL's options. By default its group commit is led by waiters
+    /// ([`SyncPolicy::OnWait`]): a `put` waits for one fsync round, not for a timer tick.
     pub wal: WalOptions,
     pub seal_delay_millis: i64,
 }
@@ -36,7 +39,12 @@ pub struct MetricsOptions {
 impl Default for MetricsOptions {
     fn default() -> Self {
         MetricsOptions {
-            wal: WalOptions::default(),
+            wal: WalOptions {
+                sync: SyncPolicy::OnWait {
+                    interval: DEFAULT_GROUP_COMMIT_INTERVAL,
+                },
+                ..WalOptions::default()
+            },
             seal_delay_millis: DEFAULT_SEAL_DELAY_MILLIS,
         }
     }

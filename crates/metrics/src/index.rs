@@ -94,12 +94,15 @@ pub fn datum_hash<'a>(name: &str, dims: impl ExactSizeIterator<Item = (&'a str, 
     h
 }
 
+/// Hash of a series key's tenant and namespace (the same for every datum of a batch).
+#[inline]
+fn tenant_hash(account: &str, region: &str, ns: &str) -> u64 {
+    mix_str(mix_str(mix_str(0, account), region), ns)
+}
+
 /// Hash of a whole series key from its parts.
 fn key_hash(account: &str, region: &str, ns: &str, datum_hash: u64) -> u64 {
-    mix(
-        mix_str(mix_str(mix_str(0, account), region), ns),
-        datum_hash,
-    )
+    mix(tenant_hash(account, region, ns), datum_hash)
 }
 
 impl Index {
@@ -142,10 +145,11 @@ impl Index {
             metric_name,
             dims.iter().map(|d| (d.name.as_str(), d.value.as_str())),
         );
-        self.find_hashed(account, region, namespace, metric_name, dims, dh)
+        let th = tenant_hash(account, region, namespace);
+        self.find_hashed(account, region, namespace, metric_name, dims, mix(th, dh))
     }
 
-    /// [`Index::find`] with the [`datum_hash`] of `metric_name` and `dims` already computed.
+    /// [`Index::find`] with the key's hash `h` ([`key_hash`]) already computed.
     fn find_hashed(
         &self,
         account: &str,
@@ -153,9 +157,8 @@ impl Index {
         namespace: &str,
         metric_name: &str,
         dims: &[&Dimension],
-        datum_hash: u64,
+        h: u64,
     ) -> Option<SeriesId> {
-        let h = key_hash(account, region, namespace, datum_hash);
         self.by_hash.get(&h)?.iter().copied().find(|id| {
             let k = &self.series[*id as usize].key;
             &*k.metric_name == metric_name
@@ -179,6 +182,8 @@ impl Index {
         namespace: &str,
         data: &mut [crate::validate::ValidDatum<'_>],
     ) {
+        // The tenant's part of the hash once per batch, not per datum.
+        let th = tenant_hash(account, region, namespace);
         for d in data {
             d.series = self.find_hashed(
                 account,
@@ -186,7 +191,7 @@ impl Index {
                 namespace,
                 d.metric_name,
                 &d.dimensions,
-                d.key_hash,
+                mix(th, d.key_hash),
             );
         }
     }
@@ -209,7 +214,7 @@ impl Index {
             namespace,
             d.metric_name,
             &d.dimensions,
-            d.key_hash,
+            key_hash(account, region, namespace, d.key_hash),
         ) {
             return id;
         }

@@ -1,12 +1,11 @@
 //! OpenWatch's metrics engine in process: ingest rate through `Metrics::put` (validation, WAL
-//! with group commit, head), bytes per sample after sealing, and RAM per active series.
+//! append and fsync by a group commit its waiters lead, head), bytes per sample after sealing, and RAM per active series.
 
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use openwatch_metrics::{Dimension, MetricDatum, Metrics, MetricsOptions, SimClock};
-use openwatch_storage::{SyncPolicy, WalOptions};
 
 use super::data::{DataSet, FIELDS, HOSTS, Rounding, host_dims};
 
@@ -44,20 +43,14 @@ pub fn dir_bytes(dir: &Path) -> u64 {
         .sum()
 }
 
+/// The engine's defaults, as the server opens it: every `put` returns once its WAL record is
+/// fsynced, by a group commit that its waiters start at once (`SyncPolicy::OnWait`).
 fn options() -> MetricsOptions {
-    MetricsOptions {
-        wal: WalOptions {
-            sync: SyncPolicy::GroupCommit {
-                interval: Duration::from_millis(10),
-            },
-            ..WalOptions::default()
-        },
-        ..MetricsOptions::default()
-    }
+    MetricsOptions::default()
 }
 
-/// Ingests `data` hour by hour with `threads` threads (batches of 1,000, group commit every
-/// 10 ms), sealing each hour after it; only the `put` calls are timed.
+/// Ingests `data` hour by hour with `threads` threads (batches of 1,000, each `put` returning
+/// once its record is fsynced), sealing each hour after it; only the `put` calls are timed.
 pub fn ingest(data: &DataSet, r: Rounding, threads: usize) -> anyhow::Result<EngineFigures> {
     let dir = tempfile::tempdir()?;
     let clock = Arc::new(SimClock::new(data.t0));

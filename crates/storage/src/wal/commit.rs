@@ -1,5 +1,6 @@
 //! Durability tracking and group commit: the synced position, blocking and async waits for it,
-//! and the background committer thread that fsyncs every interval while the log is dirty.
+//! and the background committer thread that fsyncs every interval while the log is dirty, or at
+//! once when a waiter kicks it (`SyncPolicy::OnWait`: leader/follower group commit).
 
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -118,31 +119,49 @@ impl Durability {
     }
 }
 
-/// Stop flag of the committer thread.
+/// Stop and kick flags of the committer thread.
 #[derive(Debug, Default)]
 pub(crate) struct Stopper {
-    stopped: Mutex<bool>,
+    flags: Mutex<Flags>,
     cond: Condvar,
+}
+
+#[derive(Debug, Default)]
+struct Flags {
+    stopped: bool,
+    /// A waiter wants an fsync round now ([`super::SyncPolicy::OnWait`]).
+    kicked: bool,
 }
 
 impl Stopper {
     pub(crate) fn stop(&self) {
-        *self.stopped.lock() = true;
+        self.flags.lock().stopped = true;
         self.cond.notify_all();
     }
 
-    /// Sleeps for `interval`; returns false if stopped meanwhile.
-    fn sleep(&self, interval: Duration) -> bool {
-        let mut stopped = self.stopped.lock();
-        if !*stopped {
-            self.cond.wait_for(&mut stopped, interval);
+    /// Asks the committer for a round at once (or, if one is running, right after it). The flag
+    /// stays set until the committer takes it, so a kick is never lost.
+    pub(crate) fn kick(&self) {
+        let mut f = self.flags.lock();
+        if !f.kicked {
+            f.kicked = true;
+            self.cond.notify_all();
         }
-        !*stopped
+    }
+
+    /// Sleeps for `interval` or until kicked; returns false if stopped meanwhile.
+    fn sleep(&self, interval: Duration) -> bool {
+        let mut f = self.flags.lock();
+        if !f.stopped && !f.kicked {
+            self.cond.wait_for(&mut f, interval);
+        }
+        f.kicked = false;
+        !f.stopped
     }
 }
 
-/// Starts the thread that fsyncs every `interval` while there is unsynced data. All records
-/// appended during one interval share one fsync.
+/// Starts the thread that fsyncs every `interval` while there is unsynced data, and at once
+/// when kicked by a waiter. All records appended before a round starts share its fsync.
 pub(crate) fn spawn_committer(
     shared: Arc<Shared>,
     interval: Duration,

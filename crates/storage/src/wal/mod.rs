@@ -48,6 +48,11 @@ pub enum SyncPolicy {
     /// A background thread fsyncs every `interval` while there is unsynced data; waiters block
     /// until the fsync that covers their record.
     GroupCommit { interval: Duration },
+    /// Group commit led by its waiters: when a record is waited for and no fsync round is
+    /// running, the committer thread starts one at once; records appended while it runs share
+    /// the next round, so concurrent writers share fsyncs without a fixed delay. Records nobody
+    /// waits for are fsynced every `interval`.
+    OnWait { interval: Duration },
     /// Records are written to the OS on append and fsynced only by `sync`, rotation and `close`;
     /// they survive a process crash but not a machine crash.
     Never,
@@ -136,7 +141,7 @@ impl Wal {
     pub fn open(dir: &Path, opts: WalOptions) -> Result<Wal, WalError> {
         let shared = Arc::new(Shared::open(dir, opts)?);
         let committer = match opts.sync {
-            SyncPolicy::GroupCommit { interval } => {
+            SyncPolicy::GroupCommit { interval } | SyncPolicy::OnWait { interval } => {
                 Some(commit::spawn_committer(shared.clone(), interval)?)
             }
             SyncPolicy::Always | SyncPolicy::Never => None,
@@ -194,7 +199,8 @@ impl Wal {
     }
 
     /// Blocks until the record at `pos` is durable: `GroupCommit` waits for the committer's next
-    /// fsync, `Always` fsyncs now if needed, `Never` returns at once.
+    /// fsync, `OnWait` kicks the committer and waits for its round, `Always` fsyncs now if
+    /// needed, `Never` returns at once.
     pub fn wait_durable(&self, pos: Position) -> Result<(), WalError> {
         if let Some(r) = self.shared.durability.settled(pos) {
             return r;
@@ -204,6 +210,10 @@ impl Wal {
             SyncPolicy::Never => Ok(()),
             SyncPolicy::Always => self.shared.sync_to(pos),
             SyncPolicy::GroupCommit { .. } => self.shared.durability.wait(pos),
+            SyncPolicy::OnWait { .. } => {
+                self.shared.stopper.kick();
+                self.shared.durability.wait(pos)
+            }
         }
     }
 
@@ -218,6 +228,10 @@ impl Wal {
             SyncPolicy::Never => Ok(()),
             SyncPolicy::Always => self.shared.sync_to(pos),
             SyncPolicy::GroupCommit { .. } => self.shared.durability.wait_async(pos).await,
+            SyncPolicy::OnWait { .. } => {
+                self.shared.stopper.kick();
+                self.shared.durability.wait_async(pos).await
+            }
         }
     }
 

@@ -92,7 +92,7 @@ pub(crate) fn check_payload(payload: &[u8]) -> Result<(), WalError> {
 impl Shared {
     /// Opens `dir`, creating the first segment or recovering the existing ones.
     pub(crate) fn open(dir: &Path, opts: WalOptions) -> Result<Shared, WalError> {
-        if let SyncPolicy::GroupCommit { interval } = opts.sync
+        if let SyncPolicy::GroupCommit { interval } | SyncPolicy::OnWait { interval } = opts.sync
             && interval.is_zero()
         {
             return Err(WalError::InvalidOptions(

@@ -169,3 +169,62 @@ fn async_durable_waits_for_group_commit() -> TestResult {
         .block_on(wal.durable(p))?;
     Ok(())
 }
+
+#[test]
+fn on_wait_commits_at_once_for_a_waiter() -> TestResult {
+    // The interval never elapses during the test: only waiters' kicks start fsync rounds.
+    let hour = std::time::Duration::from_secs(3600);
+    let tmp = tempfile::tempdir()?;
+    let wal = Arc::new(Wal::open(
+        tmp.path(),
+        opts(4096, SyncPolicy::OnWait { interval: hour }),
+    )?);
+    let unwaited = wal.append(b"nobody waits for this one yet")?;
+    assert!(
+        wal.stats().synced <= unwaited,
+        "appending alone does not fsync"
+    );
+    let handles: Vec<_> = (0..4)
+        .map(|t| {
+            let wal = wal.clone();
+            thread::spawn(move || -> Result<(), WalError> {
+                for i in 0..50 {
+                    let p = wal.append(format!("thread {t} record {i}").as_bytes())?;
+                    wal.wait_durable(p)?;
+                    assert!(wal.stats().synced > p);
+                }
+                Ok(())
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().map_err(|_| "appender panicked")??;
+    }
+    let stats = wal.stats();
+    assert!(
+        stats.synced > unwaited,
+        "a later round covers earlier records"
+    );
+    // Each round needs a waiter with a new record (rotations add one fsync each).
+    assert!(stats.fsyncs <= stats.appends + wal.segments().len() as u64);
+    assert_eq!(collect(&wal)?.len(), 201);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let p = wal.append(b"async")?;
+    rt.block_on(wal.durable(p))?;
+    assert!(wal.stats().synced > p);
+    Ok(())
+}
+
+#[test]
+fn on_wait_interval_must_be_positive() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let zero = SyncPolicy::OnWait {
+        interval: std::time::Duration::ZERO,
+    };
+    assert!(matches!(
+        Wal::open(tmp.path(), opts(4096, zero)),
+        Err(WalError::InvalidOptions(_))
+    ));
+}
