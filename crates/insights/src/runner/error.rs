@@ -120,5 +120,6 @@ internal_from!(
     redb::TableError,
     redb::StorageError,
     redb::CommitError,
+    openwatch_storage::CatalogError,
     serde_json::Error
 );

@@ -3,11 +3,15 @@
 //! StopQuery cancels; DescribeQueries lists. Plus GetLogRecord, GetLogGroupFields and the query
 //! definitions (persisted in the catalog).
 //!
-//! Queries and their results live in memory (like AWS's 7-day result store, they are not part of
-//! the durable data): a restart forgets them. Query definitions are durable.
+//! Queries are durable (`durable.rs`): StartQuery records the query in the catalog before
+//! answering, a finished query's status, statistics and rows are recorded when it ends, and
+//! expiry (7 days, 1000 finished queries per account) deletes the records. After a restart,
+//! finished queries answer from their records and interrupted ones are re-run from the start.
+//! Query definitions are durable too.
 
 mod bloom;
 mod defs;
+mod durable;
 mod error;
 mod fields;
 mod run;
@@ -147,6 +151,8 @@ pub struct QueryManager {
     pub(crate) workers: usize,
     /// Trigram filters of the chunks scanned so far.
     pub(crate) blooms: bloom::BloomCache,
+    /// Held across a status change and the record write that follows it.
+    pub(crate) persist_lock: Mutex<()>,
 }
 
 fn group_name_of(ident: &str) -> String {
@@ -158,14 +164,38 @@ fn group_name_of(ident: &str) -> String {
 }
 
 impl QueryManager {
-    /// A manager over `store`, running each query on up to `min(cores, 4)` threads.
-    pub fn new(store: Arc<LogStore>) -> Arc<QueryManager> {
+    /// A manager over `store` with no queries in memory.
+    fn bare(store: Arc<LogStore>) -> Arc<QueryManager> {
         let workers = std::thread::available_parallelism().map_or(2, |n| n.get().min(4));
         Arc::new(QueryManager {
             store,
             queries: Mutex::new(HashMap::new()),
             workers,
             blooms: bloom::BloomCache::default(),
+            persist_lock: Mutex::new(()),
+        })
+    }
+
+    /// A manager over `store`, running each query on up to `min(cores, 4)` threads. Loads the
+    /// queries recorded in the store's catalog and re-runs those a restart interrupted.
+    pub fn open(store: Arc<LogStore>) -> Result<Arc<QueryManager>, InsightsError> {
+        let qm = Self::bare(store);
+        for s in qm.recover()? {
+            // A query that cannot get a thread is recorded as Failed; the others still run.
+            if let Err(e) = qm.spawn(s) {
+                tracing::error!(error = %e, "cannot re-run an interrupted insights query");
+            }
+        }
+        Ok(qm)
+    }
+
+    /// [`QueryManager::open`], for callers that cannot fail: if the stored queries cannot be
+    /// read, the error is logged and the manager starts with none in memory (their records stay
+    /// in the catalog for the next open).
+    pub fn new(store: Arc<LogStore>) -> Arc<QueryManager> {
+        Self::open(Arc::clone(&store)).unwrap_or_else(|e| {
+            tracing::error!(error = %e, "cannot recover stored Logs Insights queries");
+            Self::bare(store)
         })
     }
 
@@ -296,9 +326,9 @@ impl QueryManager {
             bytes: AtomicU64::new(0),
             cancel: AtomicBool::new(false),
         });
-        {
+        let gone = {
             let mut queries = self.queries.lock();
-            self.forget_old(&mut queries, account, now);
+            let gone = Self::forget_old(&mut queries, account, now);
             let active = queries
                 .values()
                 .filter(|s| s.account == account && s.status.lock().active())
@@ -309,23 +339,40 @@ impl QueryManager {
                 )));
             }
             queries.insert(state.id.clone(), Arc::clone(&state));
+            gone
+        };
+        if let Err(e) = self.delete_records(&gone) {
+            // Forgotten in memory; the next open applies the same bounds to the records.
+            tracing::warn!(error = %e, "cannot delete expired Logs Insights queries");
         }
-        let me = Arc::clone(self);
-        let st = Arc::clone(&state);
-        let spawned = std::thread::Builder::new()
-            .name("insights-query".into())
-            .spawn(move || me.run(&st));
-        if let Err(e) = spawned {
-            *state.status.lock() = Status::Failed;
-            return Err(InsightsError::internal(e));
+        // Recorded before the answer; a failure forgets the query.
+        let recorded = {
+            let _w = self.persist_lock.lock();
+            self.persist(&state)
+        };
+        if let Err(e) = recorded {
+            self.queries.lock().remove(&state.id);
+            return Err(e);
         }
+        self.spawn(Arc::clone(&state))?;
         Ok(state.id.clone())
     }
 
-    /// Drops the account's finished queries beyond the count and age bounds.
-    fn forget_old(&self, queries: &mut HashMap<String, Arc<QueryState>>, account: &str, now: i64) {
-        queries
-            .retain(|_, s| s.status.lock().active() || now - s.create_time < RESULT_RETENTION_MS);
+    /// Drops finished queries past the age bound and the account's beyond the count bound;
+    /// returns those dropped (whose records the caller deletes).
+    fn forget_old(
+        queries: &mut HashMap<String, Arc<QueryState>>,
+        account: &str,
+        now: i64,
+    ) -> Vec<Arc<QueryState>> {
+        let mut gone: Vec<Arc<QueryState>> = Vec::new();
+        queries.retain(|_, s| {
+            let keep = s.status.lock().active() || now - s.create_time < RESULT_RETENTION_MS;
+            if !keep {
+                gone.push(Arc::clone(s));
+            }
+            keep
+        });
         let mut done: Vec<(i64, String)> = queries
             .values()
             .filter(|s| s.account == account && !s.status.lock().active())
@@ -334,9 +381,10 @@ impl QueryManager {
         if done.len() > MAX_FINISHED_QUERIES {
             done.sort();
             for (_, id) in &done[..done.len() - MAX_FINISHED_QUERIES] {
-                queries.remove(id);
+                gone.extend(queries.remove(id));
             }
         }
+        gone
     }
 
     fn query(
@@ -385,12 +433,16 @@ impl QueryManager {
     /// StopQuery: cancels a scheduled or running query (`false` if it already ended).
     pub fn stop_query(&self, account: &str, region: &str, id: &str) -> Result<bool, InsightsError> {
         let s = self.query(account, region, id)?;
-        let mut st = s.status.lock();
-        if !st.active() {
-            return Ok(false);
+        let _w = self.persist_lock.lock();
+        {
+            let mut st = s.status.lock();
+            if !st.active() {
+                return Ok(false);
+            }
+            s.cancel.store(true, Ordering::Relaxed);
+            *st = Status::Cancelled;
         }
-        s.cancel.store(true, Ordering::Relaxed);
-        *st = Status::Cancelled;
+        self.persist(&s)?;
         Ok(true)
     }
 
@@ -445,5 +497,7 @@ impl QueryManager {
     }
 }
 
+#[cfg(test)]
+mod durable_tests;
 #[cfg(test)]
 mod tests;

@@ -1,14 +1,16 @@
 //! Running one query: every named group is snapshotted into scan units (chunks chosen by time
 //! range, then the head); `workers` threads take units in turn, fold their events into a local
 //! accumulator and merge it into the query's shared one after each unit, so GetQueryResults sees
-//! partial results. Cancellation and the timeout are checked between units.
+//! partial results. Cancellation and the timeout are checked between units; the final status,
+//! statistics and rows are recorded in the catalog before the query's thread ends.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use openwatch_logs::store::{ScanSource, ScanUnit};
 
 use super::bloom::Bloom;
-use super::{QUERY_TIMEOUT_MS, QueryManager, QueryState, Status};
+use super::{InsightsError, QUERY_TIMEOUT_MS, QueryManager, QueryState, Status};
 use crate::ast::DiffPeriod;
 use crate::discover::Event;
 
@@ -40,6 +42,23 @@ fn previous_range(p: DiffPeriod, start: i64, end: i64) -> (i64, i64) {
 }
 
 impl QueryManager {
+    /// Runs `s` on its own thread; if no thread can be started it fails (recorded).
+    pub(crate) fn spawn(self: &Arc<Self>, s: Arc<QueryState>) -> Result<(), InsightsError> {
+        let me = Arc::clone(self);
+        let st = Arc::clone(&s);
+        let spawned = std::thread::Builder::new()
+            .name("insights-query".into())
+            .spawn(move || me.run(&st));
+        if let Err(e) = spawned {
+            let _w = self.persist_lock.lock();
+            *s.status.lock() = Status::Failed;
+            *s.final_rows.lock() = Some(Vec::new());
+            self.persist(&s)?;
+            return Err(InsightsError::internal(e));
+        }
+        Ok(())
+    }
+
     /// Runs a query to its end (on the query's own thread).
     pub(crate) fn run(&self, s: &QueryState) {
         {
@@ -55,17 +74,24 @@ impl QueryManager {
             let acc = s.acc.lock();
             s.plan.finish(&acc, &ctx, s.limit)
         };
+        let _w = self.persist_lock.lock();
         *s.final_rows.lock() = Some(rows);
-        let mut st = s.status.lock();
-        if *st == Status::Running {
-            *st = match outcome {
-                Ok(true) => Status::Complete,
-                Ok(false) => Status::Timeout,
-                Err(e) => {
-                    tracing::warn!(query = %s.id, error = %e, "insights query failed");
-                    Status::Failed
-                }
-            };
+        {
+            let mut st = s.status.lock();
+            if *st == Status::Running {
+                *st = match outcome {
+                    Ok(true) => Status::Complete,
+                    Ok(false) => Status::Timeout,
+                    Err(e) => {
+                        tracing::warn!(query = %s.id, error = %e, "insights query failed");
+                        Status::Failed
+                    }
+                };
+            }
+        }
+        // Not recorded, the query re-runs after a restart (and ends the same way).
+        if let Err(e) = self.persist(s) {
+            tracing::error!(query = %s.id, error = %e, "cannot record a finished insights query");
         }
     }
 

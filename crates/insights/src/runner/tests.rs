@@ -8,9 +8,9 @@ use openwatch_logs::{Catalog, InputEvent, LogStoreOptions, SimClock};
 
 use super::*;
 
-const T0: i64 = 1_764_000_000_000;
+pub(super) const T0: i64 = 1_764_000_000_000;
 
-fn open(dir: &std::path::Path, clock: Arc<SimClock>) -> Arc<QueryManager> {
+pub(super) fn open(dir: &std::path::Path, clock: Arc<SimClock>) -> Arc<QueryManager> {
     let catalog = Arc::new(Catalog::open(&dir.join("catalog.redb")).unwrap());
     let store = Arc::new(
         LogStore::open(
@@ -21,10 +21,10 @@ fn open(dir: &std::path::Path, clock: Arc<SimClock>) -> Arc<QueryManager> {
         )
         .unwrap(),
     );
-    QueryManager::new(store)
+    QueryManager::open(store).unwrap()
 }
 
-fn seeded(dir: &std::path::Path) -> (Arc<QueryManager>, Arc<SimClock>) {
+pub(super) fn seeded(dir: &std::path::Path) -> (Arc<QueryManager>, Arc<SimClock>) {
     let clock = Arc::new(SimClock::new(T0));
     let qm = open(dir, Arc::clone(&clock));
     qm.store
@@ -43,7 +43,7 @@ fn seeded(dir: &std::path::Path) -> (Arc<QueryManager>, Arc<SimClock>) {
     (qm, clock)
 }
 
-fn state(qm: &QueryManager, query: &str) -> Arc<QueryState> {
+pub(super) fn state(qm: &QueryManager, query: &str) -> Arc<QueryState> {
     let plan = Plan::new(parse(query).unwrap(), None);
     Arc::new(QueryState {
         id: uuid::Uuid::new_v4().to_string(),
@@ -66,7 +66,7 @@ fn state(qm: &QueryManager, query: &str) -> Arc<QueryState> {
     })
 }
 
-fn start(qm: &Arc<QueryManager>, q: &str) -> Result<String, InsightsError> {
+pub(super) fn start(qm: &Arc<QueryManager>, q: &str) -> Result<String, InsightsError> {
     qm.start_query(
         "1",
         "r",
@@ -80,7 +80,7 @@ fn start(qm: &Arc<QueryManager>, q: &str) -> Result<String, InsightsError> {
     )
 }
 
-fn wait(qm: &QueryManager, id: &str) -> QueryResults {
+pub(super) fn wait(qm: &QueryManager, id: &str) -> QueryResults {
     for _ in 0..1000 {
         let r = qm.get_query_results("1", "r", id).unwrap();
         if !r.status.active() {

@@ -105,6 +105,9 @@ pub(crate) const DAY_MS: i64 = 86_400_000;
 /// Options of [`LogStore::open`].
 #[derive(Debug, Clone, Copy)]
 pub struct LogStoreOptions {
+    /// The WAL's options. By default its group commit is led by waiters
+    /// ([`openwatch_storage::SyncPolicy::OnWait`]): a PutLogEvents waits for one fsync round,
+    /// not for a timer tick.
     pub wal: WalOptions,
     pub chunk_target_bytes: usize,
     pub head_max_age_ms: i64,
@@ -115,7 +118,9 @@ impl Default for LogStoreOptions {
         LogStoreOptions {
             wal: WalOptions {
                 segment_bytes: LOGS_WAL_SEGMENT_BYTES,
-                ..WalOptions::default()
+                sync: openwatch_storage::SyncPolicy::OnWait {
+                    interval: openwatch_storage::wal::DEFAULT_GROUP_COMMIT_INTERVAL,
+                },
             },
             chunk_target_bytes: CHUNK_TARGET_BYTES,
             head_max_age_ms: HEAD_MAX_AGE_MS,
