@@ -48,6 +48,31 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// A batch record with its events and ingestion time but zero ids, so that the bulk of the
+/// encoding can happen before the ids are known (outside the store's lock); [`set_batch_ids`]
+/// completes it.
+pub(crate) fn encode_events(ingestion_time: i64, events: &[(i64, String)]) -> Vec<u8> {
+    let size = WAL_BATCH_HEADER + events.iter().map(|(_, m)| 12 + m.len()).sum::<usize>();
+    let mut out = Vec::with_capacity(size);
+    out.push(WAL_KIND_EVENTS);
+    out.extend_from_slice(&[0; 24]);
+    out.extend_from_slice(&ingestion_time.to_le_bytes());
+    out.extend_from_slice(&(events.len() as u32).to_le_bytes());
+    for (ts, msg) in events {
+        out.extend_from_slice(&ts.to_le_bytes());
+        out.extend_from_slice(&(msg.len() as u32).to_le_bytes());
+        out.extend_from_slice(msg.as_bytes());
+    }
+    out
+}
+
+/// Writes the group, stream and first sequence number into a record from [`encode_events`].
+pub(crate) fn set_batch_ids(record: &mut [u8], group: u64, stream: u64, first_seq: u64) {
+    record[1..9].copy_from_slice(&group.to_le_bytes());
+    record[9..17].copy_from_slice(&stream.to_le_bytes());
+    record[17..25].copy_from_slice(&first_seq.to_le_bytes());
+}
+
 /// One acknowledged PutLogEvents batch as the WAL holds it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct WalBatch {
@@ -58,21 +83,14 @@ pub(crate) struct WalBatch {
     pub events: Vec<(i64, String)>,
 }
 
+/// Bytes of a batch record before its events: kind, group, stream, first_seq, ingestion time,
+/// event count.
+const WAL_BATCH_HEADER: usize = 37;
+
 impl WalBatch {
     pub(crate) fn encode(&self) -> Vec<u8> {
-        let size: usize = 37 + self.events.iter().map(|(_, m)| 12 + m.len()).sum::<usize>();
-        let mut out = Vec::with_capacity(size);
-        out.push(WAL_KIND_EVENTS);
-        out.extend_from_slice(&self.group.to_le_bytes());
-        out.extend_from_slice(&self.stream.to_le_bytes());
-        out.extend_from_slice(&self.first_seq.to_le_bytes());
-        out.extend_from_slice(&self.ingestion_time.to_le_bytes());
-        out.extend_from_slice(&(self.events.len() as u32).to_le_bytes());
-        for (ts, msg) in &self.events {
-            out.extend_from_slice(&ts.to_le_bytes());
-            out.extend_from_slice(&(msg.len() as u32).to_le_bytes());
-            out.extend_from_slice(msg.as_bytes());
-        }
+        let mut out = encode_events(self.ingestion_time, &self.events);
+        set_batch_ids(&mut out, self.group, self.stream, self.first_seq);
         out
     }
 

@@ -9,7 +9,7 @@ use std::sync::atomic::Ordering;
 
 use openwatch_storage::Position;
 
-use super::codec::WalBatch;
+use super::codec::{WalBatch, encode_events, set_batch_ids};
 use super::flush::FlushReport;
 use super::streams::sequence_token;
 use super::{Group, GroupKey, HEAD_BACKPRESSURE_TARGETS, LogStore};
@@ -283,6 +283,18 @@ impl LogStore {
         validate_batch(events)?;
         let sink = self.emitter.active();
         let now = self.now();
+        // Copying the messages and encoding the WAL record take most of a put's time in the
+        // store: both happen before the lock, which every put of every group takes. The head
+        // gets copies, not the request's strings: the copies are allocated together, while the
+        // request's strings sit among the many short-lived allocations of decoding. Keeping those
+        // alive until the flush fragmented the heap so badly that every allocation of the request
+        // path got slower: moving them instead of copying doubled the CPU time per ingested MB
+        // (openwatch-bench logs, docs/BENCHMARKS.md).
+        let mut copies: Vec<(i64, String)> = events
+            .iter()
+            .map(|e| (e.timestamp, e.message.clone()))
+            .collect();
+        let mut record = encode_events(now, &copies);
         let mut state = self.state.write();
         let g = state.group_mut(account, region, group)?;
         let stream_id = g
@@ -323,22 +335,21 @@ impl LogStore {
             )
         });
         let n = accepted.len();
-        // The head gets copies, not the request's strings: the copies are allocated together,
-        // while the request's strings sit among the many short-lived allocations of decoding.
-        // Keeping those alive until the flush fragmented the heap so badly that every
-        // allocation of the request path got slower: moving them instead of copying doubled the
-        // CPU time per ingested MB (openwatch-bench logs, docs/BENCHMARKS.md).
+        if n != copies.len() {
+            // Some events were rejected (rare): the record holds the accepted ones only.
+            copies.truncate(end);
+            copies.drain(..start);
+            record = encode_events(now, &copies);
+        }
+        set_batch_ids(&mut record, g.rec.id, stream_id, g.next_seq);
         let batch = WalBatch {
             group: g.rec.id,
             stream: stream_id,
             first_seq: g.next_seq,
             ingestion_time: now,
-            events: accepted
-                .iter()
-                .map(|e| (e.timestamp, e.message.clone()))
-                .collect(),
+            events: copies,
         };
-        let pos = self.wal.append(&batch.encode())?;
+        let pos = self.wal.append(&record)?;
         apply(g, stream, pos, batch);
         let target = self.opts.chunk_target_bytes;
         let flush = if g.head_bytes >= HEAD_BACKPRESSURE_TARGETS.saturating_mul(target) {
