@@ -20,10 +20,25 @@ const LINEAR_CHILDREN: usize = 8;
 /// bytes without a byte comparison call.
 #[inline]
 fn tag(seg: &[u8]) -> u64 {
-    let mut t = [0u8; 8];
-    let n = seg.len().min(8);
-    t[..n].copy_from_slice(&seg[..n]);
-    u64::from_le_bytes(t)
+    if let Some(head) = seg.first_chunk::<8>() {
+        return u64::from_le_bytes(*head);
+    }
+    // Shorter than eight bytes: assembled byte by byte (a variable-length copy would call memcpy).
+    let mut t = 0u64;
+    for (i, &b) in seg.iter().enumerate() {
+        t |= u64::from(b) << (8 * i);
+    }
+    t
+}
+
+/// Whether two segments of equal length with equal [`tag`]s agree past their first eight bytes (a plain
+/// loop: event keys are short, and a comparison call costs more than it saves).
+#[inline]
+fn tail_eq(a: &[u8], b: &[u8]) -> bool {
+    match (a.get(8..), b.get(8..)) {
+        (Some(x), Some(y)) => x.iter().zip(y).all(|(p, q)| p == q),
+        _ => true,
+    }
 }
 
 #[derive(Debug)]
@@ -58,7 +73,7 @@ impl Node {
         let t = tag(seg);
         self.list
             .iter()
-            .find(|(ct, s, _)| *ct == t && s.len() == seg.len() && (s.len() <= 8 || **s == *seg))
+            .find(|(ct, s, _)| *ct == t && s.len() == seg.len() && tail_eq(s, seg))
             .map(|(_, _, n)| *n)
     }
 
@@ -193,6 +208,30 @@ mod tests {
         assert_eq!(walk(&t, &["", "x"]), None);
         assert_eq!(t.get("detail.state"), Some(0));
         assert_eq!(t.get("detail"), None);
+    }
+
+    #[test]
+    fn tags_are_the_zero_padded_head_and_tails_compare_exactly() {
+        let text = b"abcdefghijklmnop";
+        for n in 0..=text.len() {
+            let seg = &text[..n];
+            let mut padded = [0u8; 8];
+            padded[..n.min(8)].copy_from_slice(&seg[..n.min(8)]);
+            assert_eq!(tag(seg), u64::from_le_bytes(padded), "length {n}");
+            let mut other = seg.to_vec();
+            assert!(tail_eq(seg, &other));
+            if let Some(last) = other.last_mut() {
+                *last ^= 1;
+                assert_eq!(tail_eq(seg, &other), n <= 8, "length {n}");
+            }
+        }
+        // Long segments sharing their first eight bytes are told apart.
+        let mut t = PathTrie::default();
+        t.insert("detail-type", 0);
+        t.insert("detail-typo", 1);
+        assert_eq!(t.get("detail-type"), Some(0));
+        assert_eq!(t.get("detail-typo"), Some(1));
+        assert_eq!(t.get("detail-typx"), None);
     }
 
     #[test]
