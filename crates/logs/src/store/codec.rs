@@ -88,6 +88,8 @@ pub(crate) struct WalBatch {
 const WAL_BATCH_HEADER: usize = 37;
 
 impl WalBatch {
+    /// The whole record at once (the put path uses [`encode_events`] and [`set_batch_ids`]).
+    #[cfg(test)]
     pub(crate) fn encode(&self) -> Vec<u8> {
         let mut out = encode_events(self.ingestion_time, &self.events);
         set_batch_ids(&mut out, self.group, self.stream, self.first_seq);

@@ -184,8 +184,9 @@ fn describe_queries(
     })
 }
 
-/// Registers the Insights operations (the query manager is built over the store here: queries
-/// and their results are in memory, query definitions in the store's catalog).
+/// Registers the Insights operations (the query manager is built over the store here: queries,
+/// their results and query definitions are records in the store's catalog; queries a restart
+/// interrupted are re-run).
 pub(super) fn register(registry: &mut Registry, store: &Arc<LogStore>) {
     let qm = QueryManager::new(Arc::clone(store));
     add(
