@@ -2,52 +2,14 @@
 //! from matching every event, chunks written without a filter are still read.
 #![allow(clippy::unwrap_used)]
 
-use std::sync::Arc;
-
-use openwatch_storage::{Catalog, SimClock, SyncPolicy, WalOptions};
 use proptest::prelude::*;
 use redb::ReadableTable;
 
 use super::catalog::{CHUNKS, decode, encode};
+use super::test_env::{A, Env, R, T0};
 use super::*;
 use crate::FilterPattern;
 use crate::model::Tags;
-
-const A: &str = "123456789012";
-const R: &str = "us-east-1";
-const T0: i64 = 1_764_000_000_000;
-
-struct Env {
-    tmp: tempfile::TempDir,
-    clock: Arc<SimClock>,
-}
-
-impl Env {
-    fn new() -> Env {
-        Env {
-            tmp: tempfile::tempdir().unwrap(),
-            clock: Arc::new(SimClock::new(T0)),
-        }
-    }
-
-    fn open(&self) -> LogStore {
-        let catalog = Arc::new(Catalog::open(&self.tmp.path().join("catalog.redb")).unwrap());
-        let opts = LogStoreOptions {
-            wal: WalOptions {
-                segment_bytes: 1 << 20,
-                sync: SyncPolicy::Always,
-            },
-            ..LogStoreOptions::default()
-        };
-        LogStore::open(
-            &self.tmp.path().join("logs"),
-            catalog,
-            self.clock.clone(),
-            opts,
-        )
-        .unwrap()
-    }
-}
 
 fn block<F: std::future::Future>(f: F) -> F::Output {
     let waker = std::task::Waker::noop();

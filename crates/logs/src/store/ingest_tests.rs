@@ -6,68 +6,23 @@
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use openwatch_storage::{Catalog, SimClock, SyncPolicy, WalOptions};
-
+use super::test_env::{A, Env, R, T0, block};
 use super::*;
 use crate::model::{PutResult, Tags};
 
-const A: &str = "123456789012";
-const R: &str = "us-east-1";
-const T0: i64 = 1_764_000_000_000;
-
-struct Env {
-    tmp: tempfile::TempDir,
-    clock: Arc<SimClock>,
-}
-
-impl Env {
-    fn new() -> Env {
-        Env {
-            tmp: tempfile::tempdir().unwrap(),
-            clock: Arc::new(SimClock::new(T0)),
-        }
+/// The store with chunks of `chunk_target_bytes`, holding group "g" with stream "s".
+fn open(env: &Env, chunk_target_bytes: usize) -> LogStore {
+    let s = env.open_with(chunk_target_bytes);
+    if s.describe_log_groups(A, R, &GroupQuery::default())
+        .unwrap()
+        .groups
+        .is_empty()
+    {
+        s.create_log_group(A, R, "g", None, Tags::new(), None)
+            .unwrap();
+        s.create_log_stream(A, R, "g", "s").unwrap();
     }
-
-    fn open(&self, chunk_target_bytes: usize) -> LogStore {
-        let catalog = Arc::new(Catalog::open(&self.tmp.path().join("catalog.redb")).unwrap());
-        let opts = LogStoreOptions {
-            wal: WalOptions {
-                segment_bytes: 1 << 20,
-                sync: SyncPolicy::Always,
-            },
-            chunk_target_bytes,
-            head_max_age_ms: HEAD_MAX_AGE_MS,
-        };
-        let s = LogStore::open(
-            &self.tmp.path().join("logs"),
-            catalog,
-            self.clock.clone(),
-            opts,
-        )
-        .unwrap();
-        if s.describe_log_groups(A, R, &GroupQuery::default())
-            .unwrap()
-            .groups
-            .is_empty()
-        {
-            s.create_log_group(A, R, "g", None, Tags::new(), None)
-                .unwrap();
-            s.create_log_stream(A, R, "g", "s").unwrap();
-        }
-        s
-    }
-}
-
-/// Polls a future to completion without a runtime (the WAL wait completes at once under
-/// `SyncPolicy::Always`).
-fn block<F: std::future::Future>(f: F) -> F::Output {
-    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-    let mut f = std::pin::pin!(f);
-    loop {
-        if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
-            return v;
-        }
-    }
+    s
 }
 
 fn events(items: &[(i64, &str)]) -> Vec<InputEvent> {
@@ -115,7 +70,7 @@ fn messages(s: &LogStore) -> Vec<String> {
 #[test]
 fn an_async_put_flags_a_due_head_and_the_flush_runs_elsewhere() {
     let env = Env::new();
-    let s = env.open(100);
+    let s = open(&env, 100);
     // 150 bytes: under twice the target, nothing is due.
     put(&s, &[(T0, &"a".repeat(150))]);
     assert!(!s.flush_wanted());
@@ -138,7 +93,7 @@ fn an_async_put_flags_a_due_head_and_the_flush_runs_elsewhere() {
 #[test]
 fn a_head_past_the_backpressure_limit_is_flushed_by_the_put() {
     let env = Env::new();
-    let s = env.open(100);
+    let s = open(&env, 100);
     let big = "x".repeat(100 * HEAD_BACKPRESSURE_TARGETS);
     put(&s, &[(T0, &big)]);
     assert_eq!(chunks(&s), 1);
@@ -148,7 +103,7 @@ fn a_head_past_the_backpressure_limit_is_flushed_by_the_put() {
 #[test]
 fn a_blocking_put_flushes_a_due_head_itself() {
     let env = Env::new();
-    let s = env.open(100);
+    let s = open(&env, 100);
     s.put_log_events_blocking(A, R, "g", "s", events(&[(T0, &"c".repeat(200))]))
         .unwrap();
     assert_eq!(chunks(&s), 1);
@@ -176,7 +131,7 @@ fn emf_is_read_from_the_accepted_events_only_and_they_survive_a_crash() {
     };
     let (old, kept, plain) = (emf(1), emf(2), "plain \"_aws\" mention".to_owned());
     {
-        let s = env.open(CHUNK_TARGET_BYTES);
+        let s = open(&env, CHUNK_TARGET_BYTES);
         s.set_metric_sink(sink.clone());
         let r = put(
             &s,
@@ -199,7 +154,7 @@ fn emf_is_read_from_the_accepted_events_only_and_they_survive_a_crash() {
         assert_eq!((got[0].metric_name.as_str(), got[0].value), ("V", 2.0));
         // Dropped without close: the WAL is all there is.
     }
-    let s = env.open(CHUNK_TARGET_BYTES);
+    let s = open(&env, CHUNK_TARGET_BYTES);
     assert_eq!(
         messages(&s),
         vec![
@@ -211,7 +166,7 @@ fn emf_is_read_from_the_accepted_events_only_and_they_survive_a_crash() {
     );
     s.close().unwrap();
     drop(s);
-    let s = env.open(CHUNK_TARGET_BYTES);
+    let s = open(&env, CHUNK_TARGET_BYTES);
     assert_eq!(chunks(&s), 1);
     assert_eq!(messages(&s).len(), 4);
 }

@@ -42,6 +42,8 @@ mod ingest_tests;
 #[cfg(test)]
 mod subscription_tests;
 #[cfg(test)]
+mod test_env;
+#[cfg(test)]
 mod tests;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};

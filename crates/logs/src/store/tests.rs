@@ -5,64 +5,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use openwatch_storage::{Catalog, SimClock, SyncPolicy, WalOptions};
-
+use super::test_env::{A, Env, R, T0, block};
 use super::*;
 use crate::model::Tags;
-
-const A: &str = "123456789012";
-const R: &str = "us-east-1";
-const T0: i64 = 1_764_000_000_000;
-
-struct Env {
-    tmp: tempfile::TempDir,
-    clock: Arc<SimClock>,
-}
-
-impl Env {
-    fn new() -> Env {
-        Env {
-            tmp: tempfile::tempdir().unwrap(),
-            clock: Arc::new(SimClock::new(T0)),
-        }
-    }
-
-    fn open(&self) -> LogStore {
-        self.open_with(CHUNK_TARGET_BYTES)
-    }
-
-    fn open_with(&self, chunk_target_bytes: usize) -> LogStore {
-        let catalog = Arc::new(Catalog::open(&self.tmp.path().join("catalog.redb")).unwrap());
-        let opts = LogStoreOptions {
-            wal: WalOptions {
-                segment_bytes: 4096,
-                sync: SyncPolicy::Always,
-            },
-            chunk_target_bytes,
-            head_max_age_ms: HEAD_MAX_AGE_MS,
-        };
-        LogStore::open(
-            &self.tmp.path().join("logs"),
-            catalog,
-            self.clock.clone(),
-            opts,
-        )
-        .unwrap()
-    }
-}
-
-fn block<F: std::future::Future>(f: F) -> F::Output {
-    // The store's only await is the WAL's durability wait, which completes without a runtime
-    // under `SyncPolicy::Always`.
-    let waker = std::task::Waker::noop();
-    let mut cx = std::task::Context::from_waker(waker);
-    let mut f = std::pin::pin!(f);
-    loop {
-        if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
-            return v;
-        }
-    }
-}
 
 fn put(s: &LogStore, group: &str, stream: &str, events: &[(i64, &str)]) -> PutResult {
     block(
@@ -105,7 +50,7 @@ fn all_filter(s: &LogStore) -> Vec<String> {
 
 #[test]
 fn groups_and_streams_lifecycle() {
-    let env = Env::new();
+    let env = Env::with_segment_bytes(4096);
     let s = env.open();
     setup(&s);
     let err = s
@@ -135,7 +80,7 @@ fn groups_and_streams_lifecycle() {
 
 #[test]
 fn describe_groups_paginates_in_name_order() {
-    let env = Env::new();
+    let env = Env::with_segment_bytes(4096);
     let s = env.open();
     for n in ["b", "a", "c/x", "C", "ab"] {
         s.create_log_group(A, R, n, None, Tags::new(), None)
@@ -177,7 +122,7 @@ fn describe_groups_paginates_in_name_order() {
 
 #[test]
 fn events_order_across_streams_head_and_chunks() {
-    let env = Env::new();
+    let env = Env::with_segment_bytes(4096);
     let s = env.open_with(1); // every flush writes a chunk
     setup(&s);
     put(&s, "g", "s1", &[(T0 - 30, "a"), (T0 - 10, "c")]);
@@ -205,7 +150,7 @@ fn events_order_across_streams_head_and_chunks() {
 
 #[test]
 fn get_log_events_tokens_follow_aws_semantics() {
-    let env = Env::new();
+    let env = Env::with_segment_bytes(4096);
     let s = env.open_with(1);
     setup(&s);
     let events: Vec<(i64, String)> = (0..10).map(|i| (T0 - 100 + i, format!("e{i}"))).collect();
@@ -258,7 +203,7 @@ fn get_log_events_tokens_follow_aws_semantics() {
 
 #[test]
 fn filter_paginates_and_matches_patterns() {
-    let env = Env::new();
+    let env = Env::with_segment_bytes(4096);
     let s = env.open_with(64);
     setup(&s);
     for i in 0..50 {
@@ -321,7 +266,7 @@ fn filter_paginates_and_matches_patterns() {
 
 #[test]
 fn reopen_after_drop_recovers_acknowledged_events() {
-    let env = Env::new();
+    let env = Env::with_segment_bytes(4096);
     {
         let s = env.open_with(1);
         setup(&s);
@@ -355,7 +300,7 @@ fn reopen_after_drop_recovers_acknowledged_events() {
 
 #[test]
 fn deleted_group_stays_deleted_after_replay() {
-    let env = Env::new();
+    let env = Env::with_segment_bytes(4096);
     {
         let s = env.open();
         setup(&s);
@@ -371,7 +316,7 @@ fn deleted_group_stays_deleted_after_replay() {
 
 #[test]
 fn retention_hides_then_deletes_whole_chunks() {
-    let env = Env::new();
+    let env = Env::with_segment_bytes(4096);
     let s = env.open_with(1);
     setup(&s);
     let day = 86_400_000;
@@ -401,7 +346,7 @@ fn retention_hides_then_deletes_whole_chunks() {
 
 #[test]
 fn put_rejects_old_new_and_expired_but_stores_the_rest() {
-    let env = Env::new();
+    let env = Env::with_segment_bytes(4096);
     let s = env.open();
     setup(&s);
     s.put_retention_policy(A, R, "g", 7).unwrap();
@@ -434,7 +379,7 @@ fn put_rejects_old_new_and_expired_but_stores_the_rest() {
 
 #[test]
 fn wal_segments_are_removed_once_flushed() {
-    let env = Env::new();
+    let env = Env::with_segment_bytes(4096);
     let s = env.open();
     setup(&s);
     let big = "x".repeat(3000);
@@ -458,7 +403,7 @@ fn wal_segments_are_removed_once_flushed() {
 
 #[test]
 fn deleting_a_stream_hides_its_events_and_keeps_the_others() {
-    let env = Env::new();
+    let env = Env::with_segment_bytes(4096);
     let s = env.open_with(1);
     setup(&s);
     put(&s, "g", "s1", &[(T0 - 3, "one")]);
@@ -490,7 +435,7 @@ fn deleting_a_stream_hides_its_events_and_keeps_the_others() {
 
 #[test]
 fn metadata_changes_after_flushes_keep_the_flushed_position() {
-    let env = Env::new();
+    let env = Env::with_segment_bytes(4096);
     let s = env.open_with(1);
     setup(&s);
     put(&s, "g", "s1", &[(T0 - 2, "a")]);
@@ -508,7 +453,7 @@ fn metadata_changes_after_flushes_keep_the_flushed_position() {
 
 #[test]
 fn concurrent_puts_flushes_and_metadata_changes_lose_and_double_nothing() {
-    let env = Env::new();
+    let env = Env::with_segment_bytes(4096);
     let s = Arc::new(env.open_with(2048));
     setup(&s);
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -619,7 +564,7 @@ fn transformation(value: &str, default: Option<f64>) -> crate::model::MetricTran
 
 #[test]
 fn metric_filters_emit_values_and_dimensions_of_durable_events() {
-    let env = Env::new();
+    let env = Env::with_segment_bytes(4096);
     let s = env.open();
     setup(&s);
     // Without a sink nothing is evaluated.
@@ -687,7 +632,7 @@ fn metric_filters_emit_values_and_dimensions_of_durable_events() {
 
 #[test]
 fn default_values_only_for_minutes_with_events_and_no_match() {
-    let env = Env::new();
+    let env = Env::with_segment_bytes(4096);
     let s = env.open();
     setup(&s);
     let sink = Arc::new(Recording::default());
