@@ -12,10 +12,47 @@ use crate::value::{Value, base64_encode, iso8601};
 
 pub const CONTENT_TYPE: &str = "text/xml";
 
-/// Operations whose model gives an empty output a result wrapper that clients require (botocore
-/// fails on a `TagResourceResponse` without `TagResourceResult`).
-fn empty_result_element(service: Service, operation: &str) -> bool {
-    service == Service::Sns && matches!(operation, "TagResource" | "UntagResource")
+/// Whether the operation's model has an output shape. Every such output has a result wrapper
+/// that clients parse even when it is empty (botocore fails with a `KeyError` on a
+/// `DeleteDashboardsResponse` without `DeleteDashboardsResult`); operations without an output
+/// shape answer with `ResponseMetadata` alone. The lists are the models' operations without
+/// `output` (CloudWatch 2010-08-01, SNS 2010-03-31, IAM 2010-05-08; STS has none).
+fn has_output_shape(service: Service, operation: &str) -> bool {
+    let without_output: &[&str] = match service {
+        Service::CloudWatch => &[
+            "DeleteAlarmMuteRule",
+            "DeleteAlarms",
+            "DisableAlarmActions",
+            "EnableAlarmActions",
+            "PutAlarmMuteRule",
+            "PutCompositeAlarm",
+            "PutMetricAlarm",
+            "PutMetricData",
+            "SetAlarmState",
+        ],
+        Service::Sns => &[
+            "AddPermission",
+            "DeleteEndpoint",
+            "DeletePlatformApplication",
+            "DeleteTopic",
+            "PutDataProtectionPolicy",
+            "RemovePermission",
+            "SetEndpointAttributes",
+            "SetPlatformApplicationAttributes",
+            "SetSubscriptionAttributes",
+            "SetTopicAttributes",
+            "Unsubscribe",
+        ],
+        Service::Iam => &[
+            "DeleteAccessKey",
+            "DeleteUser",
+            "DeleteUserPolicy",
+            "PutUserPolicy",
+            "UpdateAccessKey",
+        ],
+        _ => &[],
+    };
+    !without_output.contains(&operation)
 }
 
 pub fn render_ok(service: Service, operation: &str, request_id: &str, out: &Value) -> Rendered {
@@ -25,7 +62,7 @@ pub fn render_ok(service: Service, operation: &str, request_id: &str, out: &Valu
         "<{operation}Response xmlns=\"{}\">",
         service.xml_namespace()
     );
-    if !out.is_empty() || empty_result_element(service, operation) {
+    if !out.is_empty() || has_output_shape(service, operation) {
         let _ = write!(x, "<{operation}Result>");
         members(out, &mut x);
         let _ = write!(x, "</{operation}Result>");
@@ -154,4 +191,44 @@ pub fn escape(s: &str) -> std::borrow::Cow<'_, str> {
         }
     }
     std::borrow::Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(service: Service, operation: &str) -> String {
+        let rendered = render_ok(service, operation, "req-1", &Value::empty());
+        String::from_utf8(rendered.body.to_vec()).expect("utf-8")
+    }
+
+    #[test]
+    fn an_empty_output_keeps_its_result_wrapper() {
+        for (service, operation) in [
+            (Service::CloudWatch, "DeleteDashboards"),
+            (Service::CloudWatch, "TagResource"),
+            (Service::CloudWatch, "DeleteAnomalyDetector"),
+            (Service::Sns, "UntagResource"),
+        ] {
+            let x = body(service, operation);
+            assert!(
+                x.contains(&format!("<{operation}Result></{operation}Result>")),
+                "{operation}: {x}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_operation_without_output_has_response_metadata_only() {
+        for (service, operation) in [
+            (Service::CloudWatch, "PutMetricData"),
+            (Service::CloudWatch, "SetAlarmState"),
+            (Service::Sns, "DeleteTopic"),
+            (Service::Iam, "DeleteUser"),
+        ] {
+            let x = body(service, operation);
+            assert!(!x.contains("Result>"), "{operation}: {x}");
+            assert!(x.contains("<RequestId>req-1</RequestId>"), "{x}");
+        }
+    }
 }
