@@ -12,11 +12,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use anyhow::Context as _;
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper::client::conn::http1;
-use hyper_util::rt::TokioIo;
+use http_body_util::BodyExt;
+
+use crate::http_client::{self, Signer, connect, post, start_dev_server};
 
 #[derive(clap::Args)]
 pub struct ApiArgs {
@@ -55,14 +54,7 @@ pub fn run(args: ApiArgs) -> anyhow::Result<()> {
             (authority, None)
         }
         None => {
-            let config = openwatch_server::Config {
-                listen: "127.0.0.1:0".parse()?,
-                data_dir: data.clone(),
-                dev: true,
-                public_url: None,
-                export_s3: None,
-            };
-            let server = server_rt.block_on(openwatch_server::Server::start(config))?;
+            let server = start_dev_server(&server_rt, data.clone())?;
             (server.local_addr().to_string(), Some(server))
         }
     };
@@ -112,50 +104,18 @@ fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {
 
 /// The headers of a signed GetCallerIdentity request to `authority`.
 fn signed_headers(args: &ApiArgs, authority: &str) -> anyhow::Result<http::HeaderMap> {
-    let uri: http::Uri = format!("http://{authority}/").parse()?;
-    let mut headers = http::HeaderMap::new();
-    headers.insert(http::header::HOST, authority.parse()?);
-    headers.insert(
-        http::header::CONTENT_TYPE,
-        http::HeaderValue::from_static("application/x-www-form-urlencoded; charset=utf-8"),
-    );
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)?
-        .as_secs() as i64;
-    let params = openwatch_sigv4::SigningParams {
+    let signer = Signer {
         access_key_id: &args.access_key_id,
         secret_access_key: &args.secret_access_key,
-        region: "us-east-1",
         service: "sts",
-        time_unix: now,
-        session_token: None,
-        payload: openwatch_sigv4::PayloadSigning::Hash,
     };
-    let added = openwatch_sigv4::sign_request(
-        &http::Method::POST,
-        &uri,
-        &headers,
+    http_client::signed_headers(
+        authority,
+        &signer,
+        http_client::FORM_URLENCODED,
+        None,
         BODY.as_bytes(),
-        &params,
     )
-    .context("cannot sign the request")?;
-    for (name, value) in added {
-        headers.insert(name, value);
-    }
-    Ok(headers)
-}
-
-/// Opens a keep-alive HTTP/1.1 connection.
-async fn connect(authority: &str) -> anyhow::Result<http1::SendRequest<Full<Bytes>>> {
-    let stream = tokio::net::TcpStream::connect(authority)
-        .await
-        .with_context(|| format!("cannot connect to {authority}"))?;
-    stream.set_nodelay(true)?;
-    let (sender, conn) = http1::handshake(TokioIo::new(stream)).await?;
-    tokio::spawn(async move {
-        let _ = conn.await;
-    });
-    Ok(sender)
 }
 
 async fn drive(args: &ApiArgs, authority: &str) -> anyhow::Result<Vec<Duration>> {
@@ -171,9 +131,7 @@ async fn drive(args: &ApiArgs, authority: &str) -> anyhow::Result<Vec<Duration>>
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::with_capacity(1 << 16);
             while running.load(Ordering::Relaxed) {
-                let mut req = http::Request::post("/")
-                    .body(Full::new(Bytes::from_static(BODY.as_bytes())))?;
-                *req.headers_mut() = headers.clone();
+                let req = post(&headers, Bytes::from_static(BODY.as_bytes()))?;
                 let start = Instant::now();
                 // A server that closes the connection after a response (no keep-alive) gets a new one.
                 if sender.ready().await.is_err() {

@@ -8,12 +8,10 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper::client::conn::http1;
-use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
 
 use super::{EventsArgs, Rng, detail, pattern};
+use crate::http_client::{call_json, connect, exchange, json_headers, post, start_dev_server};
 
 /// The rules-per-bus quota.
 const MAX_RULES: usize = 300;
@@ -21,94 +19,29 @@ const MAX_RULES: usize = 300;
 const ENTRIES: usize = 10;
 const LOG_GROUP: &str = "/bench/events";
 
-/// Signed headers for an awsJson 1.1 call of `service` with `target`.
-fn signed(
-    authority: &str,
-    service: &str,
-    target: &str,
-    body: &[u8],
-) -> anyhow::Result<http::HeaderMap> {
-    let uri: http::Uri = format!("http://{authority}/").parse()?;
-    let mut headers = http::HeaderMap::new();
-    headers.insert(http::header::HOST, authority.parse()?);
-    headers.insert(
-        http::header::CONTENT_TYPE,
-        http::HeaderValue::from_static("application/x-amz-json-1.1"),
-    );
-    headers.insert("x-amz-target", target.parse()?);
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)?
-        .as_secs() as i64;
-    let params = openwatch_sigv4::SigningParams {
-        access_key_id: "test",
-        secret_access_key: "test",
-        region: "us-east-1",
-        service,
-        time_unix: now,
-        session_token: None,
-        payload: openwatch_sigv4::PayloadSigning::Hash,
-    };
-    let added = openwatch_sigv4::sign_request(&http::Method::POST, &uri, &headers, body, &params)
-        .context("cannot sign the request")?;
-    for (name, value) in added {
-        headers.insert(name, value);
-    }
-    Ok(headers)
-}
-
-async fn connect(authority: &str) -> anyhow::Result<http1::SendRequest<Full<Bytes>>> {
-    let stream = tokio::net::TcpStream::connect(authority)
-        .await
-        .with_context(|| format!("cannot connect to {authority}"))?;
-    stream.set_nodelay(true)?;
-    let (sender, conn) = http1::handshake(TokioIo::new(stream)).await?;
-    tokio::spawn(async move {
-        let _ = conn.await;
-    });
-    Ok(sender)
-}
-
-/// One call that must succeed; returns the JSON answer.
-async fn call(authority: &str, service: &str, target: &str, body: Value) -> anyhow::Result<Value> {
-    let body = serde_json::to_vec(&body)?;
-    let headers = signed(authority, service, target, &body)?;
-    let mut sender = connect(authority).await?;
-    let mut req = http::Request::post("/").body(Full::new(Bytes::from(body)))?;
-    *req.headers_mut() = headers;
-    let resp = sender.send_request(req).await?;
-    let status = resp.status();
-    let bytes = resp.into_body().collect().await?.to_bytes();
-    anyhow::ensure!(
-        status.is_success(),
-        "{target} answered {status}: {}",
-        String::from_utf8_lossy(&bytes)
-    );
-    Ok(serde_json::from_slice(&bytes).unwrap_or(Value::Null))
-}
-
 async fn setup(authority: &str, rules: usize) -> anyhow::Result<()> {
-    call(
+    call_json(
         authority,
         "logs",
         "Logs_20140328.CreateLogGroup",
-        json!({"logGroupName": LOG_GROUP}),
+        &json!({"logGroupName": LOG_GROUP}),
     )
     .await?;
     let arn = format!("arn:aws:logs:us-east-1:000000000000:log-group:{LOG_GROUP}");
     for i in 0..rules {
         let name = format!("rule-{i}");
-        call(
+        call_json(
             authority,
             "events",
             "AWSEvents.PutRule",
-            json!({"Name": name, "EventPattern": pattern(i)}),
+            &json!({"Name": name, "EventPattern": pattern(i)}),
         )
         .await?;
-        let put = call(
+        let put = call_json(
             authority,
             "events",
             "AWSEvents.PutTargets",
-            json!({"Rule": name, "Targets": [{"Id": "log", "Arn": arn}]}),
+            &json!({"Rule": name, "Targets": [{"Id": "log", "Arn": arn}]}),
         )
         .await?;
         anyhow::ensure!(put["FailedEntryCount"] == 0, "PutTargets failed: {put}");
@@ -131,22 +64,18 @@ async fn drive(args: &EventsArgs, authority: &str) -> anyhow::Result<(u64, u64)>
             })
             .collect();
         let body = Bytes::from(serde_json::to_vec(&json!({ "Entries": entries }))?);
-        let headers = signed(authority, "events", "AWSEvents.PutEvents", &body)?;
+        let headers = json_headers(authority, "events", "AWSEvents.PutEvents", &body)?;
         let mut sender = connect(authority).await?;
         let (running, measuring) = (Arc::clone(&running), Arc::clone(&measuring));
         let (accepted, failed) = (Arc::clone(&accepted), Arc::clone(&failed));
         let authority = authority.to_owned();
         tasks.push(tokio::spawn(async move {
             while running.load(Ordering::Relaxed) {
-                let mut req = http::Request::post("/").body(Full::new(body.clone()))?;
-                *req.headers_mut() = headers.clone();
+                let req = post(&headers, body.clone())?;
                 if sender.ready().await.is_err() {
                     sender = connect(&authority).await?;
                 }
-                let resp = sender.send_request(req).await?;
-                let status = resp.status();
-                let bytes = resp.into_body().collect().await?.to_bytes();
-                anyhow::ensure!(status.is_success(), "PutEvents answered {status}");
+                let bytes = exchange(&mut sender, req).await.context("PutEvents")?;
                 if measuring.load(Ordering::Relaxed) {
                     let v: Value = serde_json::from_slice(&bytes)?;
                     let bad = v["FailedEntryCount"].as_u64().unwrap_or(0);
@@ -178,14 +107,7 @@ pub(super) fn run(args: &EventsArgs) -> anyhow::Result<()> {
         .build()?;
     let data = std::env::temp_dir().join(format!("openwatch-bench-events-{}", std::process::id()));
     std::fs::create_dir_all(&data)?;
-    let config = openwatch_server::Config {
-        listen: "127.0.0.1:0".parse()?,
-        data_dir: data.clone(),
-        dev: true,
-        public_url: None,
-        export_s3: None,
-    };
-    let server = server_rt.block_on(openwatch_server::Server::start(config))?;
+    let server = start_dev_server(&server_rt, data.clone())?;
     let authority = server.local_addr().to_string();
     let client_rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
@@ -197,11 +119,11 @@ pub(super) fn run(args: &EventsArgs) -> anyhow::Result<()> {
         // Deliveries run in the server's delivery job; give it two runs, then check that the log
         // group received events (each delivery is a stream named by the event id).
         tokio::time::sleep(Duration::from_secs(2)).await;
-        let streams = call(
+        let streams = call_json(
             &authority,
             "logs",
             "Logs_20140328.DescribeLogStreams",
-            json!({"logGroupName": LOG_GROUP, "limit": 50}),
+            &json!({"logGroupName": LOG_GROUP, "limit": 50}),
         )
         .await?;
         let seen = streams["logStreams"].as_array().map_or(0, Vec::len);

@@ -20,10 +20,11 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
+use http_body_util::Full;
 use openwatch_logs::store::ScanUnit;
 use openwatch_logs::{FilterPattern, FilterQuery, LogStore, LogStoreOptions};
 
+use crate::http_client::{connect, exchange, json_headers, post, start_dev_server};
 use crate::logs_gen::{Format, RARE_TERM, Rng, line};
 
 #[derive(clap::Args)]
@@ -154,70 +155,13 @@ fn generate(args: &LogsArgs, raw: &Path) -> anyhow::Result<(Vec<Conn>, u64, Stri
     Ok((conns, raw_bytes, trace_id))
 }
 
-/// Signs a Logs JSON request with the dev credentials.
+/// A Logs JSON request signed with the dev credentials.
 fn signed(
     authority: &str,
     target: &str,
     body: Bytes,
 ) -> anyhow::Result<http::Request<Full<Bytes>>> {
-    let uri: http::Uri = format!("http://{authority}/").parse()?;
-    let mut headers = http::HeaderMap::new();
-    headers.insert(http::header::HOST, authority.parse()?);
-    headers.insert(
-        http::header::CONTENT_TYPE,
-        http::HeaderValue::from_static("application/x-amz-json-1.1"),
-    );
-    headers.insert("x-amz-target", target.parse()?);
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)?
-        .as_secs() as i64;
-    let params = openwatch_sigv4::SigningParams {
-        access_key_id: "test",
-        secret_access_key: "test",
-        region: "us-east-1",
-        service: "logs",
-        time_unix: now,
-        session_token: None,
-        payload: openwatch_sigv4::PayloadSigning::Hash,
-    };
-    let added = openwatch_sigv4::sign_request(&http::Method::POST, &uri, &headers, &body, &params)
-        .context("cannot sign")?;
-    for (name, value) in added {
-        headers.insert(name, value);
-    }
-    let mut req = http::Request::post("/").body(Full::new(body))?;
-    *req.headers_mut() = headers;
-    Ok(req)
-}
-
-/// Opens a keep-alive HTTP/1.1 connection.
-async fn connect(
-    authority: &str,
-) -> anyhow::Result<hyper::client::conn::http1::SendRequest<Full<Bytes>>> {
-    let stream = tokio::net::TcpStream::connect(authority).await?;
-    stream.set_nodelay(true)?;
-    let (sender, conn) =
-        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await?;
-    tokio::spawn(async move {
-        let _ = conn.await;
-    });
-    Ok(sender)
-}
-
-async fn send(
-    sender: &mut hyper::client::conn::http1::SendRequest<Full<Bytes>>,
-    req: http::Request<Full<Bytes>>,
-) -> anyhow::Result<Bytes> {
-    sender.ready().await?;
-    let resp = sender.send_request(req).await?;
-    let status = resp.status();
-    let body = resp.into_body().collect().await?.to_bytes();
-    anyhow::ensure!(
-        status.is_success(),
-        "the server answered {status}: {}",
-        String::from_utf8_lossy(&body)
-    );
-    Ok(body)
+    post(&json_headers(authority, "logs", target, &body)?, body)
 }
 
 /// Creates the groups and streams, then sends every batch; returns the time the batches took.
@@ -225,7 +169,7 @@ async fn ingest(authority: &str, conns: Vec<Conn>) -> anyhow::Result<Duration> {
     let mut admin = connect(authority).await?;
     for f in Format::ALL {
         let body = serde_json::to_vec(&serde_json::json!({"logGroupName": f.group()}))?;
-        send(
+        exchange(
             &mut admin,
             signed(authority, "Logs_20140328.CreateLogGroup", body.into())?,
         )
@@ -235,7 +179,7 @@ async fn ingest(authority: &str, conns: Vec<Conn>) -> anyhow::Result<Duration> {
         let body = serde_json::to_vec(
             &serde_json::json!({"logGroupName": c.group, "logStreamName": c.stream}),
         )?;
-        send(
+        exchange(
             &mut admin,
             signed(authority, "Logs_20140328.CreateLogStream", body.into())?,
         )
@@ -256,7 +200,7 @@ async fn ingest(authority: &str, conns: Vec<Conn>) -> anyhow::Result<Duration> {
     for (mut sender, reqs) in signed_conns {
         tasks.push(tokio::spawn(async move {
             for req in reqs {
-                let body = send(&mut sender, req).await?;
+                let body = exchange(&mut sender, req).await?;
                 anyhow::ensure!(
                     !body.windows(8).any(|w| w == b"rejected"),
                     "events rejected: {}",
@@ -428,14 +372,7 @@ pub fn run(args: LogsArgs) -> anyhow::Result<()> {
     let server_rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let config = openwatch_server::Config {
-        listen: "127.0.0.1:0".parse()?,
-        data_dir: data.clone(),
-        dev: true,
-        public_url: None,
-        export_s3: None,
-    };
-    let server = server_rt.block_on(openwatch_server::Server::start(config))?;
+    let server = start_dev_server(&server_rt, data.clone())?;
     let authority = server.local_addr().to_string();
     let client_rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)

@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 mod alarms;
 mod api;
 mod events;
+mod http_client;
 mod insights;
 mod logs;
 mod logs_gen;

@@ -27,6 +27,8 @@ use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
 pub use openwatch_server::{Bootstrap, Config, Server};
 
+pub mod stand_in;
+
 /// The region every client uses (the one the bootstrap `config` file names).
 pub const REGION: &str = "us-east-1";
 

@@ -3,7 +3,8 @@
 
 use std::io::Read;
 
-use super::subscription_tests::{A, Env, R, T0, group, put};
+use super::subscription_tests::{A, env, group, put};
+use super::test_env::{R, T0};
 use super::*;
 
 fn input(group: &str, from: i64, to: i64) -> ExportTaskInput {
@@ -29,7 +30,7 @@ fn gunzip(path: &std::path::Path) -> String {
 
 #[test]
 fn an_export_writes_aws_key_layout_with_gzip_lines() {
-    let env = Env::new();
+    let env = env();
     let s = env.open();
     let root = env.tmp.path().join("buckets");
     assert_eq!(s.bucket_root(), root);
@@ -116,7 +117,7 @@ fn an_export_writes_aws_key_layout_with_gzip_lines() {
 
 #[test]
 fn cancelling_stops_a_pending_task_and_finished_ones_cannot_be_cancelled() {
-    let env = Env::new();
+    let env = env();
     let s = env.open();
     group(&s, A, R, "g", &["s"]);
     put(&s, A, "g", "s", &[(T0 - 10, "x")]);
@@ -146,7 +147,7 @@ fn cancelling_stops_a_pending_task_and_finished_ones_cannot_be_cancelled() {
 
 #[test]
 fn bad_export_requests_store_nothing() {
-    let env = Env::new();
+    let env = env();
     let s = env.open();
     group(&s, A, R, "g", &["s"]);
     let mut bad_bucket = input("g", 0, T0);
@@ -172,7 +173,7 @@ fn bad_export_requests_store_nothing() {
 
 #[test]
 fn a_task_interrupted_by_a_crash_runs_again_after_reopen() {
-    let env = Env::new();
+    let env = env();
     let id = {
         let s = env.open();
         group(&s, A, R, "g", &["s"]);
@@ -210,7 +211,7 @@ impl ObjectStore for MemoryStore {
 
 #[test]
 fn another_object_store_gets_the_objects_and_its_failures_fail_the_task() {
-    let env = Env::new();
+    let env = env();
     let s = env.open();
     let mem = std::sync::Arc::new(MemoryStore::default());
     s.set_object_store(mem.clone());

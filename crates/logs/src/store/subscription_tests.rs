@@ -4,8 +4,7 @@
 
 use std::sync::Arc;
 
-use openwatch_storage::{Catalog, SimClock, SyncPolicy, WalOptions};
-
+use super::test_env::{Env, R, T0};
 use super::*;
 use crate::model::Tags;
 
@@ -14,40 +13,11 @@ mod destination_tests;
 pub(super) const A: &str = "111111111111";
 pub(super) const B: &str = "222222222222";
 pub(super) const C: &str = "333333333333";
-pub(super) const R: &str = "us-east-1";
 pub(super) const R2: &str = "eu-west-1";
-pub(super) const T0: i64 = 1_764_000_000_000;
 
-pub(super) struct Env {
-    pub tmp: tempfile::TempDir,
-    pub clock: Arc<SimClock>,
-}
-
-impl Env {
-    pub fn new() -> Env {
-        Env {
-            tmp: tempfile::tempdir().unwrap(),
-            clock: Arc::new(SimClock::new(T0)),
-        }
-    }
-
-    pub fn open(&self) -> LogStore {
-        let catalog = Arc::new(Catalog::open(&self.tmp.path().join("catalog.redb")).unwrap());
-        let opts = LogStoreOptions {
-            wal: WalOptions {
-                segment_bytes: 4096,
-                sync: SyncPolicy::Always,
-            },
-            ..LogStoreOptions::default()
-        };
-        LogStore::open(
-            &self.tmp.path().join("logs"),
-            catalog,
-            self.clock.clone(),
-            opts,
-        )
-        .unwrap()
-    }
+/// The shared fixture with 4 KiB WAL segments, so the WAL rotates under these tests.
+pub(super) fn env() -> Env {
+    Env::with_segment_bytes(4096)
 }
 
 pub(super) fn put(s: &LogStore, account: &str, group: &str, stream: &str, events: &[(i64, &str)]) {
@@ -148,7 +118,7 @@ pub(super) fn aggregator(s: &LogStore) -> String {
 
 #[test]
 fn filters_are_limited_to_two_and_bad_destinations_are_refused() {
-    let env = Env::new();
+    let env = env();
     let s = env.open();
     group(&s, A, R, "src", &["s"]);
     group(&s, A, R, "dst", &[]);
@@ -233,7 +203,7 @@ fn filters_are_limited_to_two_and_bad_destinations_are_refused() {
 
 #[test]
 fn destination_policies_decide_who_may_subscribe() {
-    let env = Env::new();
+    let env = env();
     let s = env.open();
     group(&s, A, R2, "all", &[]);
     let arn = s
@@ -329,7 +299,7 @@ fn destination_policies_decide_who_may_subscribe() {
 
 #[test]
 fn matching_events_of_another_account_reach_the_aggregation_group() {
-    let env = Env::new();
+    let env = env();
     let s = env.open();
     let arn = aggregator(&s);
     group(&s, B, R, "/app/web", &["host-1", "host-2"]);
@@ -387,7 +357,7 @@ pub(super) fn aggregator_again(s: &LogStore) {
 
 #[test]
 fn the_cursor_survives_a_crash_and_delivery_reads_chunks_and_the_wal() {
-    let env = Env::new();
+    let env = env();
     {
         let s = env.open();
         let arn = aggregator(&s);
@@ -418,7 +388,7 @@ fn the_cursor_survives_a_crash_and_delivery_reads_chunks_and_the_wal() {
 
 #[test]
 fn large_backlogs_are_delivered_in_rounds_and_batches() {
-    let env = Env::new();
+    let env = env();
     let s = env.open();
     group(&s, A, R, "src", &["s"]);
     group(&s, A, R, "dst", &[]);
@@ -454,7 +424,7 @@ impl MetricSink for Recording {
 
 #[test]
 fn emf_events_produce_their_metrics_once_durable() {
-    let env = Env::new();
+    let env = env();
     let s = env.open();
     let rec = Arc::new(Recording::default());
     s.set_metric_sink(rec.clone());

@@ -8,62 +8,24 @@ use std::time::{Duration, Instant};
 use aws_sdk_cloudwatch::types::{
     ComparisonOperator, Dimension, MetricDatum, StandardUnit, StateValue, Statistic,
 };
-use openwatch_e2e::{TestServer, ok, raw_request};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
+use openwatch_e2e::{TestServer, ok, raw_request, stand_in};
 use tokio::sync::mpsc;
 
 /// How long a transition may take: the period (10 s), the evaluation job's tick (10 s) and
 /// slack for a loaded CI machine.
 const TRANSITION: Duration = Duration::from_secs(60);
 
-/// An HTTP endpoint that answers 200 to every POST and hands the JSON bodies over.
+/// An HTTP endpoint that answers 200 to every request and hands the JSON bodies over.
 async fn receiver() -> (String, mpsc::UnboundedReceiver<serde_json::Value>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
     let (tx, rx) = mpsc::unbounded_channel();
-    tokio::spawn(async move {
-        loop {
-            let Ok((mut stream, _)) = listener.accept().await else {
-                return;
-            };
-            let tx = tx.clone();
-            tokio::spawn(async move {
-                let mut raw = Vec::new();
-                let mut buf = [0u8; 8192];
-                loop {
-                    let n = stream.read(&mut buf).await.unwrap_or(0);
-                    if n == 0 {
-                        return;
-                    }
-                    raw.extend_from_slice(&buf[..n]);
-                    let Some(end) = raw.windows(4).position(|w| w == b"\r\n\r\n") else {
-                        continue;
-                    };
-                    let head = String::from_utf8_lossy(&raw[..end]).to_ascii_lowercase();
-                    let len: usize = head
-                        .lines()
-                        .find_map(|l| l.strip_prefix("content-length:"))
-                        .and_then(|v| v.trim().parse().ok())
-                        .unwrap_or(0);
-                    if raw.len() < end + 4 + len {
-                        continue;
-                    }
-                    let body = &raw[end + 4..end + 4 + len];
-                    let _ = stream
-                        .write_all(
-                            b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-                        )
-                        .await;
-                    if let Ok(json) = serde_json::from_slice(body) {
-                        let _ = tx.send(json);
-                    }
-                    return;
-                }
-            });
+    let base = stand_in::start(move |req| {
+        if let Ok(json) = serde_json::from_slice(&req.body) {
+            let _ = tx.send(json);
         }
-    });
-    (url, rx)
+        http::StatusCode::OK
+    })
+    .await;
+    (format!("{base}/hook"), rx)
 }
 
 /// The next message of `kind` (`Type`) the subscriber receives, skipping others.

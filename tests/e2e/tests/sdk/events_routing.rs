@@ -12,76 +12,31 @@ use aws_sdk_eventbridge::types::{
     CreateConnectionAuthRequestParameters, PutEventsRequestEntry, ReplayDestination, RetryPolicy,
     Target,
 };
-use openwatch_e2e::{Clients, REGION, create_accounts, ok, start_on};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
+use openwatch_e2e::{Clients, REGION, create_accounts, ok, stand_in, start_on};
 
 /// Requests an HTTP endpoint received: (x-api-key header, body).
 type Seen = Arc<Mutex<Vec<(String, String)>>>;
 
 /// An endpoint that answers 503 to its first `failures` requests and 200 afterwards.
 async fn flaky_receiver(failures: usize) -> (String, Seen) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let url = format!("http://{}/orders", listener.local_addr().expect("addr"));
     let seen: Seen = Arc::default();
     let log = Arc::clone(&seen);
-    tokio::spawn(async move {
-        loop {
-            let Ok((mut stream, _)) = listener.accept().await else {
-                return;
-            };
-            let mut raw = Vec::new();
-            let mut buf = [0u8; 8192];
-            let (head, body) = loop {
-                let n = stream.read(&mut buf).await.unwrap_or(0);
-                if n == 0 {
-                    break (String::new(), String::new());
-                }
-                raw.extend_from_slice(&buf[..n]);
-                let Some(end) = raw.windows(4).position(|w| w == b"\r\n\r\n") else {
-                    continue;
-                };
-                let head = String::from_utf8_lossy(&raw[..end]).to_string();
-                let len: usize = head
-                    .to_ascii_lowercase()
-                    .lines()
-                    .find_map(|l| l.strip_prefix("content-length:").map(str::to_owned))
-                    .and_then(|v| v.trim().parse().ok())
-                    .unwrap_or(0);
-                if raw.len() >= end + 4 + len {
-                    break (
-                        head,
-                        String::from_utf8_lossy(&raw[end + 4..end + 4 + len]).to_string(),
-                    );
-                }
-            };
-            let key = head
-                .lines()
-                .find_map(|l| {
-                    let (name, value) = l.split_once(':')?;
-                    name.eq_ignore_ascii_case("x-api-key")
-                        .then(|| value.trim().to_owned())
-                })
-                .unwrap_or_default();
-            let attempt = {
-                let mut seen = log.lock().expect("lock");
-                seen.push((key, body));
-                seen.len()
-            };
-            let status = if attempt <= failures {
-                "503 Service Unavailable"
-            } else {
-                "200 OK"
-            };
-            let _ = stream
-                .write_all(
-                    format!("HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-                        .as_bytes(),
-                )
-                .await;
+    let base = stand_in::start(move |req| {
+        let key = req.header("x-api-key").to_owned();
+        let body = String::from_utf8_lossy(&req.body).into_owned();
+        let attempt = {
+            let mut seen = log.lock().expect("lock");
+            seen.push((key, body));
+            seen.len()
+        };
+        if attempt <= failures {
+            http::StatusCode::SERVICE_UNAVAILABLE
+        } else {
+            http::StatusCode::OK
         }
-    });
-    (url, seen)
+    })
+    .await;
+    (format!("{base}/orders"), seen)
 }
 
 /// The messages in a log group, polled until `done` accepts them (or 30 s pass).

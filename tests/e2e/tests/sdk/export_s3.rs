@@ -7,12 +7,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use aws_sdk_cloudwatchlogs::types::{ExportTaskStatusCode, InputLogEvent};
-use openwatch_e2e::{Clients, REGION, create_accounts, ok};
+use openwatch_e2e::{Clients, REGION, create_accounts, ok, stand_in};
 use openwatch_server::s3_export::S3Options;
 use openwatch_server::{Config, Server};
 use openwatch_sigv4::{PathOptions, SigningKeyCache, parse_with_options};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
 
 const SECRET: &str = "store-secret";
 
@@ -21,80 +19,31 @@ type Stored = Arc<Mutex<Vec<(String, Vec<u8>)>>>;
 
 /// A store that answers 200 to PUTs signed with [`SECRET`] and 403 to anything else.
 async fn object_store() -> (String, Stored) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let endpoint = format!("http://{}", listener.local_addr().expect("addr"));
     let stored: Stored = Arc::default();
     let objects = Arc::clone(&stored);
-    tokio::spawn(async move {
-        loop {
-            let Ok((mut stream, _)) = listener.accept().await else {
-                return;
-            };
-            let mut raw = Vec::new();
-            let mut buf = [0u8; 65536];
-            let (head, body) = loop {
-                let n = stream.read(&mut buf).await.unwrap_or(0);
-                if n == 0 {
-                    break (String::new(), Vec::new());
-                }
-                raw.extend_from_slice(&buf[..n]);
-                let Some(end) = raw.windows(4).position(|w| w == b"\r\n\r\n") else {
-                    continue;
-                };
-                let head = String::from_utf8_lossy(&raw[..end]).to_string();
-                let len: usize = head
-                    .to_ascii_lowercase()
-                    .lines()
-                    .find_map(|l| l.strip_prefix("content-length:").map(str::to_owned))
-                    .and_then(|v| v.trim().parse().ok())
-                    .unwrap_or(0);
-                if raw.len() >= end + 4 + len {
-                    break (head, raw[end + 4..end + 4 + len].to_vec());
-                }
-            };
-            let mut lines = head.lines();
-            let mut request_line = lines.next().unwrap_or("").split_whitespace();
-            let method = request_line.next().unwrap_or("").to_owned();
-            let target = request_line.next().unwrap_or("/").to_owned();
-            let mut headers = http::HeaderMap::new();
-            for line in lines {
-                if let Some((name, value)) = line.split_once(':')
-                    && let (Ok(name), Ok(value)) = (
-                        http::HeaderName::from_bytes(name.trim().to_ascii_lowercase().as_bytes()),
-                        http::HeaderValue::from_str(value.trim()),
-                    )
-                {
-                    headers.append(name, value);
-                }
-            }
-            let s3 = PathOptions {
-                normalize_path: false,
-                double_encode_path: false,
-            };
-            let verified = method == "PUT"
-                && target.parse::<http::Uri>().is_ok_and(|uri| {
-                    parse_with_options(&http::Method::PUT, &uri, &headers, s3).is_ok_and(|p| {
-                        let now = std::time::SystemTime::now()
-                            .duration_since(std::time::UNIX_EPOCH)
-                            .map_or(0, |d| d.as_secs() as i64);
-                        p.verify(SECRET, &body, now, &SigningKeyCache::new())
-                            .is_ok()
-                    })
-                });
-            let status = if verified {
-                objects.lock().expect("lock").push((target, body));
-                "200 OK"
-            } else {
-                "403 Forbidden"
-            };
-            let _ = stream
-                .write_all(
-                    format!("HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-                        .as_bytes(),
-                )
-                .await;
+    let endpoint = stand_in::start(move |req| {
+        let s3 = PathOptions {
+            normalize_path: false,
+            double_encode_path: false,
+        };
+        let verified = req.method == "PUT"
+            && req.target.parse::<http::Uri>().is_ok_and(|uri| {
+                parse_with_options(&http::Method::PUT, &uri, &req.headers, s3).is_ok_and(|p| {
+                    let now = std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map_or(0, |d| d.as_secs() as i64);
+                    p.verify(SECRET, &req.body, now, &SigningKeyCache::new())
+                        .is_ok()
+                })
+            });
+        if verified {
+            objects.lock().expect("lock").push((req.target, req.body));
+            http::StatusCode::OK
+        } else {
+            http::StatusCode::FORBIDDEN
         }
-    });
+    })
+    .await;
     (endpoint, stored)
 }
 

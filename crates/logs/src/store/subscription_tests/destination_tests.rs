@@ -18,7 +18,7 @@ fn tags(pairs: &[(&str, &str)]) -> Tags {
 
 #[test]
 fn access_policy_conditions_are_evaluated() {
-    let env = Env::new();
+    let env = env();
     let s = env.open();
     let arn = aggregator(&s);
     group(&s, B, R, "app", &[]);
@@ -140,7 +140,7 @@ fn access_policy_conditions_are_evaluated() {
 
 #[test]
 fn destinations_carry_tags() {
-    let env = Env::new();
+    let env = env();
     let s = env.open();
     group(&s, A, R, "all", &[]);
     let target = crate::names::group_arn(R, A, "all");
@@ -209,7 +209,7 @@ fn destinations_carry_tags() {
 
 #[test]
 fn deleting_a_destination_disables_its_filters_durably() {
-    let env = Env::new();
+    let env = env();
     let arn;
     {
         let s = env.open();
@@ -253,7 +253,7 @@ fn deleting_a_destination_disables_its_filters_durably() {
 
 #[test]
 fn a_filter_whose_destination_vanished_before_it_was_stored_is_disabled_by_delivery() {
-    let env = Env::new();
+    let env = env();
     let s = env.open();
     let arn = aggregator(&s);
     group(&s, B, R, "app", &["s"]);
@@ -275,7 +275,7 @@ fn a_filter_whose_destination_vanished_before_it_was_stored_is_disabled_by_deliv
 
 #[test]
 fn a_disabled_filter_stays_disabled_until_replaced() {
-    let env = Env::new();
+    let env = env();
     let s = env.open();
     let arn = aggregator(&s);
     group(&s, B, R, "/app/web", &["host-1"]);

@@ -5,6 +5,28 @@ use std::thread;
 
 use super::*;
 
+/// `threads` threads each append `per_thread` records, waiting for each to be durable (and
+/// checking that the synced mark passed it) before appending the next.
+fn append_and_wait_from_threads(wal: &Arc<Wal>, threads: usize, per_thread: usize) -> TestResult {
+    let handles: Vec<_> = (0..threads)
+        .map(|t| {
+            let wal = wal.clone();
+            thread::spawn(move || -> Result<(), WalError> {
+                for i in 0..per_thread {
+                    let p = wal.append(format!("thread {t} record {i}").as_bytes())?;
+                    wal.wait_durable(p)?;
+                    assert!(wal.stats().synced > p);
+                }
+                Ok(())
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().map_err(|_| "appender panicked")??;
+    }
+    Ok(())
+}
+
 #[test]
 fn concurrent_appenders_share_one_group_commit_fsync() -> TestResult {
     const THREADS: usize = 8;
@@ -51,22 +73,7 @@ fn concurrent_appenders_share_one_group_commit_fsync() -> TestResult {
 fn group_commit_thread_makes_records_durable() -> TestResult {
     let tmp = tempfile::tempdir()?;
     let wal = Arc::new(Wal::open(tmp.path(), opts(4096, SyncPolicy::default()))?);
-    let handles: Vec<_> = (0..4)
-        .map(|t| {
-            let wal = wal.clone();
-            thread::spawn(move || -> Result<(), WalError> {
-                for i in 0..25 {
-                    let p = wal.append(format!("thread {t} record {i}").as_bytes())?;
-                    wal.wait_durable(p)?;
-                    assert!(wal.stats().synced > p);
-                }
-                Ok(())
-            })
-        })
-        .collect();
-    for h in handles {
-        h.join().map_err(|_| "appender panicked")??;
-    }
+    append_and_wait_from_threads(&wal, 4, 25)?;
     let stats = wal.stats();
     // Each fsync round needs at least one new record (rotations add one fsync each).
     assert!(stats.fsyncs <= stats.appends + wal.segments().len() as u64);
@@ -184,22 +191,7 @@ fn on_wait_commits_at_once_for_a_waiter() -> TestResult {
         wal.stats().synced <= unwaited,
         "appending alone does not fsync"
     );
-    let handles: Vec<_> = (0..4)
-        .map(|t| {
-            let wal = wal.clone();
-            thread::spawn(move || -> Result<(), WalError> {
-                for i in 0..50 {
-                    let p = wal.append(format!("thread {t} record {i}").as_bytes())?;
-                    wal.wait_durable(p)?;
-                    assert!(wal.stats().synced > p);
-                }
-                Ok(())
-            })
-        })
-        .collect();
-    for h in handles {
-        h.join().map_err(|_| "appender panicked")??;
-    }
+    append_and_wait_from_threads(&wal, 4, 50)?;
     let stats = wal.stats();
     assert!(
         stats.synced > unwaited,
