@@ -7,59 +7,24 @@
 //! data in `/dev/shm` if it exists.
 #![allow(clippy::unwrap_used)]
 
+mod common;
 #[path = "../../bench/src/logs_gen.rs"]
 #[allow(dead_code)]
 mod logs_gen;
 
 use std::io::Write;
 use std::path::Path;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use common::{ACCOUNT, Fixture, REGION, dir_bytes, filter_count};
 use logs_gen::{Format, RARE_TERM, Rng, line};
-use openwatch_logs::{
-    Catalog, FilterPattern, FilterQuery, InputEvent, LogStore, LogStoreOptions, SystemClock, Tags,
-};
+use openwatch_logs::{FilterPattern, InputEvent, LogStore, Tags};
 
-const ACCOUNT: &str = "000000000000";
-const REGION: &str = "us-east-1";
-
-fn dir_bytes(p: &Path, ext: &str) -> u64 {
-    let mut n = 0;
-    for e in std::fs::read_dir(p).unwrap() {
-        let e = e.unwrap();
-        let m = e.metadata().unwrap();
-        if m.is_dir() {
-            n += dir_bytes(&e.path(), ext);
-        } else if e.path().extension().is_some_and(|x| x == ext) {
-            n += m.len();
-        }
-    }
-    n
-}
-
-fn filter_all(store: &LogStore, p: &FilterPattern) -> u64 {
-    let mut n = 0;
-    for f in Format::ALL {
-        let mut token = None;
-        loop {
-            let q = FilterQuery {
-                pattern: Some(p.clone()),
-                next_token: token.take(),
-                limit: Some(10_000),
-                ..FilterQuery::default()
-            };
-            let page = store
-                .filter_log_events(ACCOUNT, REGION, f.group(), &q)
-                .unwrap();
-            n += page.events.len() as u64;
-            match page.next_token {
-                Some(t) => token = Some(t),
-                None => break,
-            }
-        }
-    }
-    n
+fn filter_all(store: &LogStore, p: Option<&FilterPattern>) -> u64 {
+    Format::ALL
+        .iter()
+        .map(|f| filter_count(store, f.group(), p, Some(10_000)))
+        .sum()
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -71,29 +36,12 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let mib: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(256);
     let runs: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(3);
-    let base = if Path::new("/dev/shm").is_dir() {
-        Path::new("/dev/shm").to_path_buf()
-    } else {
-        std::env::temp_dir()
-    };
     // REUSE=<dir> scans a directory a KEEP=1 run left behind.
-    let reuse = std::env::var_os("REUSE").map(std::path::PathBuf::from);
-    let dir = reuse
-        .clone()
-        .unwrap_or_else(|| base.join(format!("openwatch-scan-figures-{}", std::process::id())));
-    std::fs::create_dir_all(&dir).unwrap();
-    let catalog = Arc::new(Catalog::open(&dir.join("catalog.redb")).unwrap());
-    let open = || {
-        LogStore::open(
-            &dir.join("logs"),
-            Arc::clone(&catalog),
-            Arc::new(SystemClock),
-            LogStoreOptions::default(),
-        )
-        .unwrap()
-    };
+    let (fx, reused) = Fixture::new("openwatch-scan-figures");
+    let open = || fx.open();
+    let dir = fx.dir.clone();
     let raw_path = dir.join("raw.log");
-    let raw_bytes = if reuse.is_some() {
+    let raw_bytes = if reused {
         std::fs::read(&raw_path)
             .unwrap()
             .iter()
@@ -103,9 +51,7 @@ fn main() {
         generate(&open, &raw_path, mib)
     };
     scan(&open, &dir, &raw_path, raw_bytes, runs);
-    if std::env::var_os("KEEP").is_none() && reuse.is_none() {
-        std::fs::remove_dir_all(&dir).unwrap();
-    }
+    fx.finish(reused);
 }
 
 /// Generates and stores the data; returns the message bytes.
@@ -182,7 +128,7 @@ fn generate(open: &dyn Fn() -> LogStore, raw_path: &Path, mib: u64) -> u64 {
 
 /// Prints the storage and scan figures.
 fn scan(open: &dyn Fn() -> LogStore, dir: &Path, raw_path: &Path, raw_bytes: u64, runs: usize) {
-    let chunks = dir_bytes(&dir.join("logs"), "chunk");
+    let chunks = dir_bytes(&dir.join("logs"), Some("chunk"));
     let zstd = std::process::Command::new("zstd")
         .args(["-3", "-q", "-c"])
         .arg(raw_path)
@@ -213,8 +159,14 @@ fn scan(open: &dyn Fn() -> LogStore, dir: &Path, raw_path: &Path, raw_bytes: u64
     );
     let gb = |d: Duration| raw_bytes as f64 / 1e9 / d.as_secs_f64();
     let rare = format!("\"{RARE_TERM}\"");
-    let queries: [(&str, &str, Vec<&str>); 4] = [
+    let queries: [(&str, &str, Vec<&str>); 6] = [
         ("common literal", "ERROR", vec!["-F", "ERROR"]),
+        (
+            "trace id",
+            "\"3ab51ee6bb5355b1ac648a92b6f2bf5a\"",
+            vec!["-F", "3ab51ee6bb5355b1ac648a92b6f2bf5a"],
+        ),
+        ("every event", "", vec![""]),
         ("rare literal", &rare, vec!["-F", RARE_TERM]),
         (
             "JSON",
@@ -232,7 +184,7 @@ fn scan(open: &dyn Fn() -> LogStore, dir: &Path, raw_path: &Path, raw_bytes: u64
         if !label.contains(only.as_str()) {
             continue;
         }
-        let p = FilterPattern::parse(pattern).unwrap();
+        let p = (!pattern.is_empty()).then(|| FilterPattern::parse(pattern).unwrap());
         let mut rg_times = Vec::new();
         let mut rg_count = String::new();
         for _ in 0..runs {
@@ -249,13 +201,13 @@ fn scan(open: &dyn Fn() -> LogStore, dir: &Path, raw_path: &Path, raw_bytes: u64
         let rg = median(rg_times);
         let cold_store = open();
         let t = Instant::now();
-        let n = filter_all(&cold_store, &p);
+        let n = filter_all(&cold_store, p.as_ref());
         let cold = t.elapsed();
         drop(cold_store);
         let mut times = Vec::new();
         for _ in 0..runs {
             let t = Instant::now();
-            assert_eq!(filter_all(&store, &p), n);
+            assert_eq!(filter_all(&store, p.as_ref()), n);
             times.push(t.elapsed());
         }
         let again = median(times);

@@ -1,62 +1,26 @@
 //! Prints figures of the log store on generated Apache-style lines: ingest rate (through the store
 //! API, WAL group commit), bytes on disk against the raw size, and FilterLogEvents scan rates.
 //!
-//! `cargo run --release -p openwatch-logs --example store_figures -- [MiB]` (default 64).
+//! `cargo run --release -p openwatch-logs --example store_figures -- [MiB]` (default 64); data in
+//! `/dev/shm` if it exists, left there for comparison.
 #![allow(clippy::unwrap_used)]
 
-use std::sync::Arc;
+mod common;
+
 use std::time::Instant;
 
-use openwatch_logs::{
-    Catalog, FilterPattern, FilterQuery, InputEvent, LogStore, LogStoreOptions, SystemClock, Tags,
-};
-
-fn block<F: std::future::Future>(f: F) -> F::Output {
-    let waker = std::task::Waker::noop();
-    let mut cx = std::task::Context::from_waker(waker);
-    let mut f = std::pin::pin!(f);
-    loop {
-        if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
-            return v;
-        }
-        std::thread::yield_now();
-    }
-}
-
-fn dir_bytes(p: &std::path::Path) -> u64 {
-    let mut n = 0;
-    for e in std::fs::read_dir(p).unwrap() {
-        let e = e.unwrap();
-        let m = e.metadata().unwrap();
-        n += if m.is_dir() {
-            dir_bytes(&e.path())
-        } else {
-            m.len()
-        };
-    }
-    n
-}
+use common::{ACCOUNT, Fixture, REGION, block, dir_bytes, filter_count};
+use openwatch_logs::{FilterPattern, InputEvent, Tags};
 
 fn main() {
     let mib: usize = std::env::args()
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(64);
-    let dir = std::env::temp_dir().join(format!("openwatch-logs-figures-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let catalog = Arc::new(Catalog::open(&dir.join("catalog.redb")).unwrap());
-    let open = || {
-        LogStore::open(
-            &dir.join("logs"),
-            Arc::clone(&catalog),
-            Arc::new(SystemClock),
-            LogStoreOptions::default(),
-        )
-        .unwrap()
-    };
-    let store = open();
-    let (a, r, g) = ("000000000000", "us-east-1", "bench");
+    let (fx, _) = Fixture::new("openwatch-logs-figures");
+    let dir = fx.dir.clone();
+    let store = fx.open();
+    let (a, r, g) = (ACCOUNT, REGION, "bench");
     store
         .create_log_group(a, r, g, None, Tags::new(), None)
         .unwrap();
@@ -139,7 +103,7 @@ fn main() {
         "ingest (store API, WAL group commit, incl. final flush): {:.1} MB/s",
         raw_mb / ingest_secs
     );
-    let on_disk = dir_bytes(&dir.join("logs/groups"));
+    let on_disk = dir_bytes(&dir.join("logs/groups"), None);
     println!(
         "chunk files: {:.1} MB = {:.3} of raw",
         on_disk as f64 / 1e6,
@@ -159,30 +123,10 @@ fn main() {
         ("regex %rid=0000[0-9a-f]%", "%rid=0000[0-9a-f]%"),
     ] {
         let p = (!pattern.is_empty()).then(|| FilterPattern::parse(pattern).unwrap());
-        let store = open(); // a new store: its chunk cache starts empty
+        let store = fx.open(); // a new store: its chunk cache starts empty
         for pass in ["cold", "warm"] {
             let t = Instant::now();
-            let mut matched = 0usize;
-            let mut token = None;
-            loop {
-                let page = store
-                    .filter_log_events(
-                        a,
-                        r,
-                        g,
-                        &FilterQuery {
-                            pattern: p.clone(),
-                            next_token: token,
-                            ..FilterQuery::default()
-                        },
-                    )
-                    .unwrap();
-                matched += page.events.len();
-                token = page.next_token;
-                if token.is_none() {
-                    break;
-                }
-            }
+            let matched = filter_count(&store, g, p.as_ref(), None);
             let s = t.elapsed().as_secs_f64();
             println!(
                 "filter {label} ({pass} cache): {matched} matches, {s:.3}s, {:.0} MB/s of raw text",
@@ -192,4 +136,6 @@ fn main() {
         store.close().unwrap();
     }
     println!("raw file for comparison: {}", dir.join("raw.log").display());
+    // The directory (and its raw file) stays for comparison.
+    drop(fx);
 }

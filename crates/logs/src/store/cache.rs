@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use parking_lot::Mutex;
 
 use super::chunk::blocks::{self, Layout};
+use super::chunk::lanes::ALL_LANES;
 use super::chunk::{self, RawChunk};
 use crate::error::LogsError;
 
@@ -24,16 +25,21 @@ const WHOLE: u32 = u32::MAX;
 /// Most threads one read decompresses on.
 const MAX_THREADS: usize = 4;
 
+/// A cache key: chunk id, block ([`WHOLE`] for the whole chunk), lanes decompressed
+/// ([`ALL_LANES`] for all).
+type Key = (u64, u32, u64);
+
 #[derive(Debug, Default)]
 struct Inner {
-    map: HashMap<(u64, u32), Arc<RawChunk>>,
-    order: VecDeque<(u64, u32)>,
+    /// By (chunk id, block, lane mask).
+    map: HashMap<Key, Arc<RawChunk>>,
+    order: VecDeque<Key>,
     bytes: usize,
     layouts: HashMap<u64, Arc<Layout>>,
 }
 
 impl Inner {
-    fn insert(&mut self, key: (u64, u32), c: &Arc<RawChunk>) {
+    fn insert(&mut self, key: Key, c: &Arc<RawChunk>) {
         if self.map.insert(key, Arc::clone(c)).is_none() {
             self.bytes += c.bytes();
             self.order.push_back(key);
@@ -49,8 +55,9 @@ impl Inner {
     }
 }
 
-/// One block a read wants: chunk id, its layout, block index.
-pub(crate) type BlockRef = (u64, Arc<Layout>, usize);
+/// One block a read wants: chunk id, its layout, block index, and the lanes it needs (a mask,
+/// [`ALL_LANES`] for all: a block with all its lanes serves any read of it).
+pub(crate) type BlockRef = (u64, Arc<Layout>, usize, u64);
 
 #[derive(Debug, Default)]
 pub(crate) struct ChunkCache {
@@ -76,14 +83,14 @@ impl ChunkCache {
     /// Chunk `id` of the group directory `dir`, decompressed whole (`None` if its file is gone).
     pub(crate) fn get(&self, dir: &Path, id: u64) -> Result<Option<Arc<RawChunk>>, LogsError> {
         self.scanned.fetch_add(1, Ordering::Relaxed);
-        if let Some(c) = self.inner.lock().map.get(&(id, WHOLE)) {
+        if let Some(c) = self.inner.lock().map.get(&(id, WHOLE, ALL_LANES)) {
             return Ok(Some(Arc::clone(c)));
         }
         let Some(c) = chunk::read(dir, id)? else {
             return Ok(None);
         };
         let c = Arc::new(c);
-        self.inner.lock().insert((id, WHOLE), &c);
+        self.inner.lock().insert((id, WHOLE, ALL_LANES), &c);
         Ok(Some(c))
     }
 
@@ -119,13 +126,20 @@ impl ChunkCache {
         let mut out: Vec<Option<Arc<RawChunk>>> = {
             let inner = self.inner.lock();
             refs.iter()
-                .map(|(id, _, b)| inner.map.get(&(*id, *b as u32)).cloned())
+                .map(|(id, _, b, lanes)| {
+                    let b = *b as u32;
+                    inner
+                        .map
+                        .get(&(*id, b, ALL_LANES))
+                        .or_else(|| inner.map.get(&(*id, b, *lanes)))
+                        .cloned()
+                })
                 .collect()
         };
         let missing: Vec<usize> = (0..refs.len()).filter(|&i| out[i].is_none()).collect();
         let read = |i: usize| -> Result<Option<RawChunk>, LogsError> {
-            let (id, layout, b) = &refs[i];
-            blocks::read_block(&dir.join(chunk::file_name(*id)), layout, *b)
+            let (id, layout, b, lanes) = &refs[i];
+            blocks::read_block(&dir.join(chunk::file_name(*id)), layout, *b, *lanes)
         };
         let n = missing.len().min(max_threads.min(threads())).max(1);
         let decoded: Vec<(usize, Result<Option<RawChunk>, LogsError>)> = if n <= 1 {
@@ -162,8 +176,8 @@ impl ChunkCache {
         for (i, r) in decoded {
             if let Some(c) = r? {
                 let c = Arc::new(c);
-                if let Some((id, _, b)) = refs.get(i) {
-                    inner.insert((*id, *b as u32), &c);
+                if let Some((id, _, b, lanes)) = refs.get(i) {
+                    inner.insert((*id, *b as u32, *lanes), &c);
                 }
                 if let Some(slot) = out.get_mut(i) {
                     *slot = Some(c);

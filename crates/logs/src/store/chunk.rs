@@ -18,11 +18,16 @@ use crate::error::LogsError;
 pub(crate) mod blocks;
 #[cfg(test)]
 mod blocks_tests;
+pub(crate) mod lanes;
+#[cfg(test)]
+mod lanes_store_tests;
+#[cfg(test)]
+mod lanes_tests;
 
 pub(crate) const CHUNK_MAGIC: &[u8; 4] = b"OWLC";
-/// The version written (blocks, `blocks.rs`); versions 1 (fixed 36-byte rows) and 2 (varint rows,
-/// one frame) are still read.
-pub(crate) const CHUNK_VERSION: u32 = 3;
+/// The version written (blocks split into lanes by template, `lanes.rs`); versions 1 (fixed
+/// 36-byte rows), 2 (varint rows, one frame) and 3 (blocks, `blocks.rs`) are still read.
+pub(crate) const CHUNK_VERSION: u32 = 4;
 pub(crate) const HEADER_LEN: usize = 24;
 /// zstd level of chunk bodies (3 is zstd's default: ~4-6x on logs at well over 100 MB/s).
 pub const CHUNK_ZSTD_LEVEL: i32 = 3;
@@ -84,7 +89,8 @@ pub(crate) fn encode(id: u64, events: &[StoredEvent]) -> Result<(Vec<u8>, ChunkM
     encode_version(id, events, CHUNK_VERSION)
 }
 
-/// Encodes a chunk in format `version` (1: fixed 36-byte rows; 2: varint delta rows).
+/// Encodes a chunk in format `version` (1: fixed 36-byte rows; 2: varint delta rows; 3: blocks;
+/// 4: blocks of lanes).
 pub(crate) fn encode_version(
     id: u64,
     events: &[StoredEvent],
@@ -103,7 +109,7 @@ pub(crate) fn encode_version(
     let min_seq = events.iter().map(|e| e.seq).min().unwrap_or(0);
     let mut filter = FilterBuilder::new();
     let (table, body, raw_bytes) = if version >= 3 {
-        blocks::encode(events, &streams, min_ts, min_seq, &mut filter)?
+        blocks::encode(events, &streams, min_ts, min_seq, &mut filter, version)?
     } else {
         let mut raw = Vec::with_capacity(text_bytes + 8 * events.len());
         // Columns compress better than rows: every event's fixed fields first, then every message.
@@ -187,6 +193,9 @@ impl EventHeader {
 pub(crate) struct RawChunk {
     pub headers: Vec<EventHeader>,
     text: String,
+    /// Events of a version 4 block whose lanes were not decompressed (none could match the
+    /// read): `(timestamp, message length)` in key order, so scans can still count them.
+    pub elided: Vec<(i64, u32)>,
 }
 
 impl RawChunk {
@@ -213,7 +222,9 @@ impl RawChunk {
 
     /// Memory held, for the cache's budget.
     pub(crate) fn bytes(&self) -> usize {
-        self.text.len() + self.headers.len() * std::mem::size_of::<EventHeader>()
+        self.text.len()
+            + self.headers.len() * std::mem::size_of::<EventHeader>()
+            + self.elided.len() * std::mem::size_of::<(i64, u32)>()
     }
 }
 
@@ -251,7 +262,11 @@ impl RawChunk {
         if headers.windows(2).any(|w| w[0].key() >= w[1].key()) {
             return Err(corrupt(path, "events out of order"));
         }
-        Ok(RawChunk { headers, text })
+        Ok(RawChunk {
+            headers,
+            text,
+            elided: Vec::new(),
+        })
     }
 
     /// The blocks of one chunk, in order, as one decoded chunk (keys must still increase across
@@ -283,7 +298,11 @@ impl RawChunk {
             }));
             text.push_str(&p.text);
         }
-        Ok(RawChunk { headers, text })
+        Ok(RawChunk {
+            headers,
+            text,
+            elided: Vec::new(),
+        })
     }
 }
 
@@ -303,9 +322,15 @@ pub(crate) fn decompress(path: &Path, file: &[u8]) -> Result<RawChunk, LogsError
     let mut parts = Vec::with_capacity(layout.blocks.len());
     for (b, info) in layout.blocks.iter().enumerate() {
         let frame = file
-            .get(info.start..info.start + info.len)
+            .get(info.start..info.end_for(lanes::ALL_LANES))
             .ok_or_else(|| corrupt(path, "short body"))?;
-        parts.push(blocks::decode_block(path, &layout, b, frame)?);
+        parts.push(blocks::decode_block(
+            path,
+            &layout,
+            b,
+            frame,
+            lanes::ALL_LANES,
+        )?);
     }
     let c = RawChunk::concat(path, parts)?;
     if c.headers.len() != layout.events {

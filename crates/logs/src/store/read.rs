@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use super::LogStore;
 use super::cache::BlockRef;
+use super::chunk::lanes::ALL_LANES;
 use super::chunk::{ChunkMeta, RawChunk};
 use super::event::{EventKey, StoredEvent};
 use super::groups::{check_limit, invalid_token};
@@ -273,14 +274,18 @@ impl LogStore {
                 let Some(layout) = self.cache.layout(&snap.dir, c.id)? else {
                     continue;
                 };
-                let mut wanted: Vec<usize> = (0..layout.blocks.len())
-                    .filter(|&b| {
+                // The blocks (and in them the lanes) whose filters may hold a match.
+                let mut wanted: Vec<(usize, u64)> = (0..layout.blocks.len())
+                    .filter_map(|b| {
                         let info = &layout.blocks[b];
-                        info.max_ts >= lo
-                            && info.min_ts <= hi
-                            && scan.prefilter.as_ref().is_none_or(|p| {
-                                info.filter.as_ref().is_none_or(|f| p.filter_may_match(f))
-                            })
+                        if info.max_ts < lo || info.min_ts > hi {
+                            return None;
+                        }
+                        let lanes = match &scan.prefilter {
+                            Some(p) => info.lanes_to_read(|f| p.filter_may_match(f))?,
+                            None => ALL_LANES,
+                        };
+                        Some((b, lanes))
                     })
                     .collect();
                 self.cache
@@ -288,13 +293,17 @@ impl LogStore {
                 if !scan.forward {
                     wanted.reverse();
                 }
-                queue.extend(wanted.into_iter().map(|b| (c.id, Arc::clone(&layout), b)));
+                queue.extend(
+                    wanted
+                        .into_iter()
+                        .map(|(b, lanes)| (c.id, Arc::clone(&layout), b, lanes)),
+                );
             }
             if batch.is_empty() {
                 break;
             }
             let decoded = self.cache.blocks(&snap.dir, &batch, threads)?;
-            for ((_, layout, b), raw) in batch.iter().zip(decoded) {
+            for ((_, layout, b, _), raw) in batch.iter().zip(decoded) {
                 let info = &layout.blocks[*b];
                 if beyond(&found, info.min_ts, info.max_ts) {
                     continue;

@@ -176,21 +176,27 @@ impl LogStore {
                 };
                 // Likewise for the blocks of the chunk, and blocks outside the time range.
                 let refs: Vec<BlockRef> = (0..layout.blocks.len())
-                    .filter(|&b| {
+                    .filter_map(|b| {
                         let info = &layout.blocks[b];
-                        info.max_ts >= src.start
-                            && info.min_ts <= src.end
-                            && info
-                                .filter
-                                .as_ref()
-                                .is_none_or(|f| lits.iter().all(|l| f.may_contain(l.as_bytes())))
+                        if info.max_ts < src.start || info.min_ts > src.end {
+                            return None;
+                        }
+                        let lanes = info
+                            .lanes_to_read(|f| lits.iter().all(|l| f.may_contain(l.as_bytes())))?;
+                        Some((meta.id, Arc::clone(&layout), b, lanes))
                     })
-                    .map(|b| (meta.id, Arc::clone(&layout), b))
                     .collect();
                 self.cache
                     .note_blocks_skipped(layout.blocks.len() - refs.len());
                 // Callers run units in parallel already: one thread per unit.
                 for raw in self.cache.blocks(&src.dir, &refs, 1)?.into_iter().flatten() {
+                    // Events of lanes left compressed (none could hold the literals) still count.
+                    let el = &raw.elided;
+                    let from = el.partition_point(|e| e.0 < src.start);
+                    for &(_, len) in el[from..].iter().take_while(|e| e.0 <= src.end) {
+                        counts.records += 1;
+                        counts.bytes += u64::from(len);
+                    }
                     let hs = &raw.headers;
                     let from = hs.partition_point(|h| h.timestamp < src.start);
                     for h in &hs[from..] {

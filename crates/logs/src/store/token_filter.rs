@@ -20,14 +20,21 @@ use super::LogStore;
 use super::chunk::ChunkMeta;
 use crate::filter_pattern::{Requirement, for_each_json_string};
 
-/// Encoding version of a filter (its first byte).
+/// Encoding version of a filter (its first byte): 1 indexes every trigram; 2 (the lanes of
+/// version 4 chunks) only those without an ASCII digit.
 const FILTER_VERSION: u8 = 1;
+/// Version of a filter of digit-free trigrams.
+const FILTER_VERSION_NO_DIGITS: u8 = 2;
 /// Bitmap bits per distinct trigram (before rounding up to a power of two).
 const BITS_PER_GRAM: usize = 2;
 /// The same for the filters of a chunk's blocks (stored in the chunk file, so they count against
 /// the storage budget; about half their bits end up set, still excluding a literal with `m`
 /// trigrams absent from the block but for a chance of about `0.5^m`).
 const BLOCK_BITS_PER_GRAM: usize = 1;
+/// The same for the filters of version 4 lanes, which index only digit-free trigrams (far fewer:
+/// numbers, hex ids and timestamps are left out), so they can afford sparser bitmaps: about a
+/// quarter to a third of their bits end up set.
+const LANE_BITS_PER_GRAM: usize = 2;
 /// Smallest and largest bitmap (`2^k` bits).
 const MIN_LOG2_BITS: u8 = 10;
 const MAX_LOG2_BITS: u8 = 24;
@@ -37,6 +44,12 @@ const MAX_LOG2_BITS: u8 = 24;
 pub struct TokenFilter {
     log2_bits: u8,
     words: Vec<u64>,
+    /// Version 2: trigrams holding an ASCII digit are not indexed (nor tested).
+    no_digits: bool,
+}
+
+fn has_digit(w: &[u8]) -> bool {
+    w.iter().any(u8::is_ascii_digit)
 }
 
 fn gram(w: &[u8]) -> u32 {
@@ -56,7 +69,9 @@ impl TokenFilter {
 
     /// Whether `literal` may occur in a message of the chunk (`false` proves it does not).
     pub fn may_contain(&self, literal: &[u8]) -> bool {
-        literal.windows(3).all(|w| self.has(gram(w)))
+        literal
+            .windows(3)
+            .all(|w| (self.no_digits && has_digit(w)) || self.has(gram(w)))
     }
 
     /// Whether an event satisfying `req` may occur (every clause has a literal not excluded).
@@ -80,7 +95,11 @@ impl TokenFilter {
     /// `version u8 | log2_bits u8 | 2^log2_bits / 64 × u64 words`.
     pub(crate) fn encode(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.encoded_len());
-        out.push(FILTER_VERSION);
+        out.push(if self.no_digits {
+            FILTER_VERSION_NO_DIGITS
+        } else {
+            FILTER_VERSION
+        });
         out.push(self.log2_bits);
         for w in &self.words {
             out.extend_from_slice(&w.to_le_bytes());
@@ -91,7 +110,12 @@ impl TokenFilter {
     /// Decodes a filter; `None` for an unknown version or a wrong length.
     pub(crate) fn decode(b: &[u8]) -> Option<TokenFilter> {
         let (&[version, log2_bits], rest) = b.split_first_chunk::<2>()?;
-        if version != FILTER_VERSION || !(MIN_LOG2_BITS..=MAX_LOG2_BITS).contains(&log2_bits) {
+        let no_digits = match version {
+            FILTER_VERSION => false,
+            FILTER_VERSION_NO_DIGITS => true,
+            _ => return None,
+        };
+        if !(MIN_LOG2_BITS..=MAX_LOG2_BITS).contains(&log2_bits) {
             return None;
         }
         if rest.len() != (1usize << log2_bits) / 8 {
@@ -101,7 +125,11 @@ impl TokenFilter {
             .chunks_exact(8)
             .map(|c| u64::from_le_bytes(c.try_into().unwrap_or_default()))
             .collect();
-        Some(TokenFilter { log2_bits, words })
+        Some(TokenFilter {
+            log2_bits,
+            words,
+            no_digits,
+        })
     }
 }
 
@@ -111,6 +139,8 @@ pub(crate) struct FilterBuilder {
     seen: Vec<u64>,
     /// For a builder reused block after block: the bitmap words set since the last reset.
     touched: Option<Vec<u32>>,
+    /// Builds version 2 filters (lanes): trigrams with a digit left out.
+    no_digits: bool,
 }
 
 impl FilterBuilder {
@@ -118,6 +148,7 @@ impl FilterBuilder {
         FilterBuilder {
             seen: vec![0; (1 << 24) / 64],
             touched: None,
+            no_digits: false,
         }
     }
 
@@ -127,6 +158,15 @@ impl FilterBuilder {
         FilterBuilder {
             seen: vec![0; (1 << 24) / 64],
             touched: Some(Vec::new()),
+            no_digits: false,
+        }
+    }
+
+    /// Like [`FilterBuilder::new_small`], for the filters of lanes (digit-free trigrams only).
+    pub(crate) fn new_lanes() -> Self {
+        FilterBuilder {
+            no_digits: true,
+            ..FilterBuilder::new_small()
         }
     }
 
@@ -139,7 +179,11 @@ impl FilterBuilder {
                 }
             }
             Some(touched) => {
+                let no_digits = self.no_digits;
                 for w in b.windows(3) {
+                    if no_digits && has_digit(w) {
+                        continue;
+                    }
                     let g = gram(w) as usize;
                     let word = &mut self.seen[g / 64];
                     if *word == 0 {
@@ -151,6 +195,19 @@ impl FilterBuilder {
         }
     }
 
+    /// Like [`FilterBuilder::finish_and_reset`], first adding what was added since the last reset
+    /// to `chunk` (a builder of every trigram: the same as adding the messages to it again, without
+    /// a second pass over them).
+    pub(crate) fn finish_and_reset_into(&mut self, chunk: &mut FilterBuilder) -> TokenFilter {
+        if let Some(touched) = &self.touched {
+            for &i in touched {
+                let i = i as usize;
+                chunk.seen[i] |= self.seen[i];
+            }
+        }
+        self.finish_and_reset()
+    }
+
     /// The filter of what was added since the last reset; then forgets it.
     pub(crate) fn finish_and_reset(&mut self) -> TokenFilter {
         let mut touched = self.touched.take().unwrap_or_default();
@@ -160,7 +217,13 @@ impl FilterBuilder {
             .collect();
         touched.clear();
         self.touched = Some(touched);
-        fold(words.into_iter(), BLOCK_BITS_PER_GRAM)
+        if self.no_digits {
+            let mut f = fold(words.into_iter(), LANE_BITS_PER_GRAM);
+            f.no_digits = true;
+            f
+        } else {
+            fold(words.into_iter(), BLOCK_BITS_PER_GRAM)
+        }
     }
 
     /// Adds one message (and its JSON-decoded strings if it holds an escape).
@@ -185,6 +248,7 @@ fn fold(words: impl Iterator<Item = (usize, u64)> + Clone, bits_per_gram: usize)
     let mut f = TokenFilter {
         log2_bits,
         words: vec![0; (1usize << log2_bits) / 64],
+        no_digits: false,
     };
     for (i, word) in words {
         let mut w = word;
@@ -334,6 +398,26 @@ mod tests {
         }
         assert!(!f.may_contain(b"OutOfMemoryError"));
         assert!(!f.may_contain(b"get /index"), "case-sensitive");
+    }
+
+    #[test]
+    fn lane_filters_leave_out_and_never_test_digit_trigrams() {
+        let mut b = FilterBuilder::new_lanes();
+        b.add("job 4711 failed: ERROR x9y");
+        let f = b.finish_and_reset();
+        assert!(f.may_contain(b"ERROR"));
+        assert!(f.may_contain(b"job 4711 fail"));
+        assert!(
+            f.may_contain(b"4711"),
+            "no digit-free window: never excluded"
+        );
+        assert!(f.may_contain(b"x9y"));
+        assert!(!f.may_contain(b"WARN"));
+        assert!(!f.may_contain(b"9 WARN"));
+        let back = TokenFilter::decode(&f.encode()).expect("decodes");
+        assert_eq!(back, f);
+        assert_eq!(f.encode()[0], 2);
+        assert!(back.may_contain(b"1234") && !back.may_contain(b"WARN"));
     }
 
     #[test]

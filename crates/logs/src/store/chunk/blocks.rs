@@ -5,12 +5,14 @@
 //! chunk-wide filter in the catalog says whether to open the file at all; the block filters say
 //! which frames to decompress), and blocks of one read can be decompressed on several cores.
 //! Frames of ~512 KiB compress as well as one frame per chunk (zstd -3 keeps a window of that
-//! order anyway). Layout: `docs/format/logs.md`.
+//! order anyway). Version 4 splits each block further into lanes by template (`lanes.rs`).
+//! Layout: `docs/format/logs.md`.
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
+use super::lanes;
 use super::{CHUNK_MAGIC, CHUNK_ZSTD_LEVEL, HEADER_LEN, RawChunk, corrupt};
 use crate::error::LogsError;
 use crate::store::codec::Reader;
@@ -32,14 +34,29 @@ pub(crate) struct BlockInfo {
     pub events: u32,
     pub min_ts: i64,
     pub max_ts: i64,
-    /// Uncompressed bytes (0 if unknown: version 1 and 2).
+    /// Uncompressed bytes (0 if unknown: version 1 and 2); in version 4, of the fixed fields.
     pub raw_len: u32,
-    /// Where the frame lies in the file.
+    /// Where the frame lies in the file (in version 4, the fixed-fields frame).
     pub start: usize,
     pub len: usize,
-    crc: u32,
+    pub(crate) crc: u32,
     /// The block's trigram filter (version 3).
     pub filter: Option<TokenFilter>,
+    /// The block's lanes (version 4; their frames follow the fixed-fields frame).
+    pub lanes: Vec<LaneInfo>,
+}
+
+/// One lane of a version 4 block: the messages of some templates, in key order.
+#[derive(Debug, Clone)]
+pub(crate) struct LaneInfo {
+    /// Uncompressed bytes (the lane's messages back to back).
+    pub raw_len: u32,
+    /// Where its frame lies in the file.
+    pub start: usize,
+    pub len: usize,
+    pub(crate) crc: u32,
+    /// The trigram filter of the lane's messages.
+    pub filter: TokenFilter,
 }
 
 /// A chunk file's header and index, checked (the body is not read).
@@ -57,15 +74,16 @@ pub(crate) struct Layout {
     pub blocks: Vec<BlockInfo>,
 }
 
-/// Encodes `events` (sorted by key) as blocks: returns the block table (appended to the chunk's
-/// index), the body (the frames back to back) and the uncompressed bytes; adds every message to
-/// the chunk-wide `filter`.
+/// Encodes `events` (sorted by key) as blocks of `version` 3 or 4 (lanes): returns the block
+/// table (appended to the chunk's index), the body (the frames back to back) and the uncompressed
+/// bytes; adds every message to the chunk-wide `filter`.
 pub(crate) fn encode(
     events: &[StoredEvent],
     streams: &[u64],
     min_ts: i64,
     min_seq: u64,
     filter: &mut FilterBuilder,
+    version: u32,
 ) -> Result<(Vec<u8>, Vec<u8>, u64), LogsError> {
     let mut table = Vec::new();
     let mut body = Vec::new();
@@ -82,6 +100,27 @@ pub(crate) fn encode(
         }
     }
     table.extend_from_slice(&(blocks.len() as u32).to_le_bytes());
+    if version >= 4 {
+        let mut filters = lanes::LaneFilters {
+            block: FilterBuilder::new_small(),
+            lane: FilterBuilder::new_lanes(),
+            chunk: filter,
+        };
+        let mut zstd = zstd::bulk::Compressor::new(CHUNK_ZSTD_LEVEL)?;
+        for range in blocks {
+            raw_total += lanes::encode_block(
+                &events[range],
+                streams,
+                min_ts,
+                min_seq,
+                &mut zstd,
+                &mut filters,
+                &mut table,
+                &mut body,
+            )?;
+        }
+        return Ok((table, body, raw_total));
+    }
     let mut block_filter = FilterBuilder::new_small();
     let mut raw = Vec::with_capacity(BLOCK_TARGET_BYTES + 64 * 1024);
     for range in blocks {
@@ -120,7 +159,7 @@ pub(crate) fn parse_layout(path: &Path, head: &[u8]) -> Result<Layout, LogsError
         return Err(corrupt(path, "bad magic"));
     }
     let version = h.u32().ok_or_else(short)?;
-    if !(1..=3).contains(&version) {
+    if !(1..=4).contains(&version) {
         return Err(corrupt(path, &format!("unsupported version {version}")));
     }
     let index_len = h.u32().ok_or_else(short)? as usize;
@@ -157,6 +196,7 @@ pub(crate) fn parse_layout(path: &Path, head: &[u8]) -> Result<Layout, LogsError
             len: body_len,
             crc: body_crc,
             filter: None,
+            lanes: Vec::new(),
         });
     } else {
         let nb = ir.u32().ok_or_else(bad)? as usize;
@@ -169,20 +209,36 @@ pub(crate) fn parse_layout(path: &Path, head: &[u8]) -> Result<Layout, LogsError
             let raw_len = ir.u32().ok_or_else(bad)?;
             let len = ir.u32().ok_or_else(bad)? as usize;
             let crc = ir.u32().ok_or_else(bad)?;
+            let start = at;
+            at += len;
             let flen = ir.u32().ok_or_else(bad)? as usize;
-            let filter = TokenFilter::decode(ir.bytes(flen).ok_or_else(bad)?)
-                .ok_or_else(|| corrupt(path, "bad block filter"))?;
+            let filter = Some(
+                TokenFilter::decode(ir.bytes(flen).ok_or_else(bad)?)
+                    .ok_or_else(|| corrupt(path, "bad block filter"))?,
+            );
+            let mut block_lanes = Vec::new();
+            if version >= 4 {
+                let n = ir.u32().ok_or_else(bad)? as usize;
+                if !(1..=lanes::MAX_LANES_READ).contains(&n) {
+                    return Err(corrupt(path, "bad lane count"));
+                }
+                for _ in 0..n {
+                    let lane = lanes::parse_lane(path, &mut ir, at)?;
+                    at += lane.len;
+                    block_lanes.push(lane);
+                }
+            }
             blocks.push(BlockInfo {
                 events,
                 min_ts,
                 max_ts,
                 raw_len,
-                start: at,
+                start,
                 len,
                 crc,
-                filter: Some(filter),
+                filter,
+                lanes: block_lanes,
             });
-            at += len;
             total += events as usize;
         }
         if blocks.len() != nb || total != events || at != body_start + body_len {
@@ -217,7 +273,7 @@ thread_local! {
 }
 
 /// Decompresses a frame in one call into a buffer of its recorded size (no regrowing).
-fn decompress_frame(frame: &[u8], raw_len: u32) -> std::io::Result<Vec<u8>> {
+pub(crate) fn decompress_frame(frame: &[u8], raw_len: u32) -> std::io::Result<Vec<u8>> {
     let n = if raw_len > 0 {
         raw_len as usize
     } else {
@@ -241,18 +297,24 @@ fn decompress_frame(frame: &[u8], raw_len: u32) -> std::io::Result<Vec<u8>> {
 /// Size of version 1's fixed rows.
 const V1_ROW_LEN: usize = 36;
 
-/// Decodes block `b` of a chunk from its frame bytes (checking its CRC, its event count, UTF-8 and
-/// the order of its keys).
+/// Decodes block `b` of a chunk from its bytes (from its first frame's start to at least the end
+/// of the last lane of `lanes` in version 4), checking its CRCs, its event count, UTF-8 and the
+/// order of its keys. Version 4 decompresses only the lanes of `lanes` (a mask;
+/// [`lanes::ALL_LANES`] for all); older versions ignore it.
 pub(crate) fn decode_block(
     path: &Path,
     layout: &Layout,
     b: usize,
     frame: &[u8],
+    lanes: u64,
 ) -> Result<RawChunk, LogsError> {
     let info = layout
         .blocks
         .get(b)
         .ok_or_else(|| corrupt(path, "no such block"))?;
+    if layout.version >= 4 {
+        return lanes::decode_block(path, layout, info, frame, lanes);
+    }
     if frame.len() != info.len || crc32c::crc32c(frame) != info.crc {
         return Err(corrupt(path, "body CRC mismatch"));
     }
@@ -324,11 +386,13 @@ pub(crate) fn read_layout(path: &Path) -> Result<Option<Layout>, LogsError> {
     parse_layout(path, &head).map(Some)
 }
 
-/// Reads and decodes block `b` of the chunk file at `path` (`None` if the file is gone).
+/// Reads and decodes block `b` of the chunk file at `path` (`None` if the file is gone); in
+/// version 4 only the lanes of the mask `lanes` ([`lanes::ALL_LANES`] for all).
 pub(crate) fn read_block(
     path: &Path,
     layout: &Layout,
     b: usize,
+    lanes: u64,
 ) -> Result<Option<RawChunk>, LogsError> {
     let info = layout
         .blocks
@@ -343,10 +407,10 @@ pub(crate) fn read_block(
     FRAME.with(|buf| {
         let mut frame = buf.borrow_mut();
         frame.clear();
-        frame.resize(info.len, 0);
+        frame.resize(info.end_for(lanes) - info.start, 0);
         f.read_exact(&mut frame)
             .map_err(|_| corrupt(path, "short body"))?;
-        let c = decode_block(path, layout, b, &frame);
+        let c = decode_block(path, layout, b, &frame, lanes);
         if frame.capacity() > 4 * BLOCK_TARGET_BYTES {
             *frame = Vec::new();
         }

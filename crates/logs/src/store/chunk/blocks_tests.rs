@@ -1,4 +1,4 @@
-//! Tests of version-3 chunk blocks: partial reads equal whole reads, old versions read as one
+//! Tests of version-3 chunk blocks (still read; version 4 in `lanes_tests.rs`): partial reads equal whole reads, old versions read as one
 //! block, damage is detected per block, block filters have no false negatives.
 #![allow(clippy::unwrap_used)]
 
@@ -11,7 +11,8 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
-    use crate::store::chunk::{self, encode, encode_version, write_file};
+    use crate::store::chunk::lanes::ALL_LANES;
+    use crate::store::chunk::{self, encode_version, write_file};
 
     fn events(n: usize) -> Vec<StoredEvent> {
         (0..n)
@@ -34,7 +35,7 @@ mod tests {
         let layout = read_layout(&path).unwrap().unwrap();
         let mut out = Vec::new();
         for b in 0..layout.blocks.len() {
-            let c = read_block(&path, &layout, b).unwrap().unwrap();
+            let c = read_block(&path, &layout, b, ALL_LANES).unwrap().unwrap();
             let info = &layout.blocks[b];
             assert_eq!(c.headers.len(), info.events as usize);
             assert_eq!(c.headers.first().unwrap().timestamp, info.min_ts);
@@ -48,7 +49,7 @@ mod tests {
     fn blocks_read_one_by_one_equal_the_whole_chunk() {
         let tmp = tempfile::tempdir().unwrap();
         let evs = events(300);
-        let (bytes, meta) = encode(7, &evs).unwrap();
+        let (bytes, meta) = encode_version(7, &evs, 3).unwrap();
         assert_eq!(&bytes[4..8], &3u32.to_le_bytes());
         write_file(tmp.path(), 7, &bytes).unwrap();
         assert_eq!(chunk::decode(Path::new("x"), &bytes).unwrap(), evs);
@@ -105,7 +106,7 @@ mod tests {
     #[test]
     fn a_damaged_block_is_an_error_not_a_panic() {
         let tmp = tempfile::tempdir().unwrap();
-        let (bytes, _) = encode(3, &events(40)).unwrap();
+        let (bytes, _) = encode_version(3, &events(40), 3).unwrap();
         let layout = parse_layout(Path::new("x"), &bytes).unwrap();
         for b in 0..layout.blocks.len() {
             let info = &layout.blocks[b];
@@ -119,7 +120,10 @@ mod tests {
                 write_file(tmp.path(), 3, &bad).unwrap();
                 let path = tmp.path().join(chunk::file_name(3));
                 let l = read_layout(&path).unwrap().unwrap();
-                assert!(read_block(&path, &l, b).is_err(), "block {b} at {at}");
+                assert!(
+                    read_block(&path, &l, b, ALL_LANES).is_err(),
+                    "block {b} at {at}"
+                );
             }
         }
         assert!(
@@ -155,7 +159,7 @@ mod proptests {
                     message: m.clone(),
                 })
                 .collect();
-            let (bytes, _) = crate::store::chunk::encode(1, &events)
+            let (bytes, _) = crate::store::chunk::encode_version(1, &events, 3)
                 .map_err(|e| TestCaseError::fail(e.to_string()))?;
             let layout = parse_layout(Path::new("x"), &bytes)
                 .map_err(|e| TestCaseError::fail(e.to_string()))?;
