@@ -9,6 +9,10 @@ use crate::eval::Row;
 use crate::jscan::Span;
 use crate::value::Value;
 
+mod formats;
+
+use formats::{VPC_FIELDS, lambda_report, small_int, vpc_flow_log};
+
 /// Insights extracts at most this many fields from one JSON event.
 pub const MAX_JSON_FIELDS: usize = 200;
 
@@ -40,6 +44,9 @@ pub struct Discovery {
     top_level: bool,
     /// Which wanted names are needed early (by the query's leading filters).
     early: Vec<bool>,
+    /// The early names as quoted JSON keys, found in the rest of a message whose scan stopped
+    /// once they were all seen (see [`Discovery::early_keys_absent_after`]).
+    early_keys: Vec<memchr::memmem::Finder<'static>>,
 }
 
 /// Per-thread scratch space of a lazy row: where the wanted values are in the message.
@@ -50,6 +57,26 @@ pub struct Scratch {
     pub spare: Row,
     /// Whether the message is a JSON object whose late fields are still to be added.
     pending: bool,
+    /// Where the scan of the message stopped once every early field was seen (the rest of the
+    /// message unchecked), if it did.
+    stopped: Option<usize>,
+    /// The row's length after its system fields, and after its early JSON fields.
+    sys_end: usize,
+    json_end: usize,
+    /// The spans before a stopped scan was finished (to see whether finishing changed them).
+    saved: Vec<Option<Span>>,
+    /// The early JSON fields, held out of the row while the filters see it without them.
+    held: Vec<(Arc<str>, Value)>,
+    /// A row of one field (see [`Discovery::rejects_early`]).
+    tiny: Row,
+}
+
+impl Scratch {
+    /// Where [`Discovery::row_early`] stopped scanning the event's message, if it did: the
+    /// caller must then either drop the row or [`Discovery::settle`] it.
+    pub fn stopped(&self) -> Option<usize> {
+        self.stopped
+    }
 }
 
 /// The system fields, in row order.
@@ -72,6 +99,7 @@ impl Discovery {
             keys: Vec::new(),
             top_level: false,
             early: Vec::new(),
+            early_keys: Vec::new(),
         }
     }
 
@@ -93,6 +121,7 @@ impl Discovery {
             keys: wanted.iter().map(|w| Arc::from(w.as_str())).collect(),
             top_level: wanted.iter().all(|w| !w.contains('.')),
             early: vec![true; wanted.len()],
+            early_keys: Vec::new(),
             wanted: Some(wanted),
         }
     }
@@ -103,7 +132,20 @@ impl Discovery {
     pub fn set_early(&mut self, fields: &[String]) {
         if let Some(w) = &self.wanted {
             self.early = w.iter().map(|n| fields.contains(n)).collect();
+            self.early_keys = w
+                .iter()
+                .filter(|n| fields.contains(n))
+                .map(|n| memchr::memmem::Finder::new(&crate::jscan::quoted_key(n)).into_owned())
+                .collect();
         }
+    }
+
+    /// The same discovery, but scanning every JSON message whole before any filter runs (the
+    /// plan without the early stop; tests compare the two).
+    pub fn without_early_stop(&self) -> Discovery {
+        let mut d = self.clone();
+        d.early_keys.clear();
+        d
     }
 
     /// A copy whose shared names are its own (so threads do not contend on reference counts).
@@ -114,6 +156,11 @@ impl Discovery {
         d
     }
 
+    /// The index of wanted field `name` (as [`Discovery::rejects_early`] takes it).
+    pub fn slot(&self, name: &str) -> Option<usize> {
+        self.wanted.as_ref()?.iter().position(|w| w == name)
+    }
+
     /// Whether rows carry `@ptr` (else callers need not compute it).
     pub fn wants_ptr(&self) -> bool {
         self.system[5]
@@ -122,8 +169,14 @@ impl Discovery {
     /// Builds an event's row with its system fields and the early fields only, when the message
     /// is a JSON object and only top-level fields are wanted; [`Discovery::complete`] then adds
     /// the others. Otherwise builds the whole row at once.
+    ///
+    /// When the query's leading filters read some of the fields, the scan of a JSON message
+    /// stops as soon as it has seen all of those ([`Scratch::stopped`]); the caller then either
+    /// proves a rejection final ([`Discovery::early_keys_absent_after`],
+    /// [`Discovery::without_json`]) or finishes the scan with [`Discovery::settle`].
     pub fn row_early(&self, ev: &Event<'_>, scratch: &mut Scratch) -> Row {
         scratch.pending = false;
+        scratch.stopped = None;
         let Some(w) = self
             .wanted
             .as_ref()
@@ -138,12 +191,70 @@ impl Discovery {
         let mut row = std::mem::take(&mut scratch.spare);
         row.fields.clear();
         self.fill_system(ev, &mut row);
+        scratch.sys_end = row.fields.len();
         scratch.spans.clear();
         scratch.spans.resize(w.len(), None);
-        crate::jscan::locate(t.as_bytes(), w, &mut scratch.spans);
+        if self.early_keys.is_empty() {
+            crate::jscan::locate(t.as_bytes(), w, &mut scratch.spans);
+        } else if let crate::jscan::Progress::Stopped(at) =
+            crate::jscan::locate_until(t.as_bytes(), w, &self.early, &mut scratch.spans)
+        {
+            scratch.stopped = Some(at);
+        }
         self.materialize(t, scratch, &mut row, true);
+        scratch.json_end = row.fields.len();
         scratch.pending = true;
         row
+    }
+
+    /// Whether the message whose scan stopped at `at` certainly holds none of the early keys
+    /// after that point (so finishing the scan could not give them other values).
+    pub fn early_keys_absent_after(&self, ev: &Event<'_>, at: usize) -> bool {
+        let t = ev.message.trim_start().as_bytes();
+        t.get(at..)
+            .is_some_and(|rest| crate::jscan::no_key_in(rest, &self.early_keys))
+    }
+
+    /// Runs `f` on `row` without the early JSON fields [`Discovery::row_early`] added (the row
+    /// as it would be were the message not valid JSON), then puts them back.
+    pub fn without_json<R>(
+        &self,
+        scratch: &mut Scratch,
+        row: &mut Row,
+        f: impl FnOnce(&Row) -> R,
+    ) -> R {
+        let (a, b) = (scratch.sys_end, scratch.json_end);
+        scratch.held.clear();
+        scratch.held.extend(row.fields.drain(a..b));
+        let r = f(row);
+        row.fields.splice(a..a, scratch.held.drain(..));
+        r
+    }
+
+    /// Finishes a scan [`Discovery::row_early`] stopped (validating the rest of the message
+    /// and reading later duplicates of wanted keys). If that changes an early field's value
+    /// (a later duplicate key, or the message is not one JSON object after all), the row is
+    /// cut back to its system fields, its early fields are added again and `true` is returned:
+    /// the caller re-adds what it set since and evaluates the filters again.
+    pub fn settle(&self, ev: &Event<'_>, scratch: &mut Scratch, row: &mut Row) -> bool {
+        let (Some(at), Some(w)) = (scratch.stopped.take(), self.wanted.as_ref()) else {
+            return false;
+        };
+        let t = ev.message.trim_start();
+        scratch.saved.clear();
+        scratch.saved.extend_from_slice(&scratch.spans);
+        crate::jscan::resume(t.as_bytes(), w, at, &mut scratch.spans);
+        let changed = self
+            .early
+            .iter()
+            .zip(scratch.spans.iter().zip(&scratch.saved))
+            .any(|(e, (now, before))| *e && now != before);
+        if changed {
+            row.fields.truncate(scratch.sys_end);
+            self.materialize(t, scratch, row, true);
+            scratch.json_end = row.fields.len();
+        }
+        changed
     }
 
     /// Adds the fields [`Discovery::row_early`] left out.
@@ -162,30 +273,74 @@ impl Discovery {
             }
             let Some((a, b)) = *span else { continue };
             let raw = &text[a..b];
-            let v = match raw.as_bytes()[0] {
-                b'"' if !raw.contains('\\') => Value::str(&raw[1..raw.len() - 1]),
-                b'"' => match serde_json::from_str::<String>(raw) {
-                    Ok(s) => Value::str(s),
-                    Err(_) => continue,
-                },
-                b't' => Value::str("true"),
-                b'f' => Value::str("false"),
-                b'{' | b'[' => {
-                    if let Ok(v) = serde_json::from_str::<serde_json::Value>(raw) {
-                        flatten(&self.keys[i], &v, row, &mut n);
-                    }
-                    continue;
+            if matches!(raw.as_bytes()[0], b'{' | b'[') {
+                if let Ok(v) = serde_json::from_str::<serde_json::Value>(raw) {
+                    flatten(&self.keys[i], &v, row, &mut n);
                 }
-                _ => match raw.parse::<f64>() {
-                    Ok(x) if x.is_finite() => Value::Num(x),
-                    _ => continue,
-                },
-            };
+                continue;
+            }
+            let Some(v) = scalar(raw) else { continue };
             if n < MAX_JSON_FIELDS {
                 n += 1;
                 row.push(Arc::clone(&self.keys[i]), v);
             }
         }
+    }
+
+    /// For a query whose leading filters read one wanted field only (`slot`) and nothing else
+    /// of the event: whether they certainly reject the event, decided from a scan of its JSON
+    /// message that stops at that field, without building its row. `keep` runs the filters on
+    /// a row holding just that field (or nothing). `false` when nothing is certain (or the
+    /// message is not a JSON object): the caller then builds the row as usual.
+    pub fn rejects_early(
+        &self,
+        ev: &Event<'_>,
+        scratch: &mut Scratch,
+        slot: usize,
+        keep: impl Fn(&Row) -> bool,
+    ) -> bool {
+        let Some(w) = self
+            .wanted
+            .as_ref()
+            .filter(|w| self.top_level && slot < w.len() && !self.early_keys.is_empty())
+        else {
+            return false;
+        };
+        let t = ev.message.trim_start();
+        if !t.starts_with('{') {
+            return false;
+        }
+        scratch.spans.clear();
+        scratch.spans.resize(w.len(), None);
+        let progress = crate::jscan::locate_until(t.as_bytes(), w, &self.early, &mut scratch.spans);
+        // The value as the row would hold it: a container is flattened into other names.
+        let value = scratch.spans[slot]
+            .filter(|(a, _)| !matches!(t.as_bytes()[*a], b'{' | b'['))
+            .and_then(|(a, b)| scalar(&t[a..b]));
+        let mut tiny = std::mem::take(&mut scratch.tiny);
+        tiny.fields.clear();
+        let bare_keeps = keep(&tiny);
+        let rejects = match progress {
+            // Not JSON after all: the row has no field of the message.
+            crate::jscan::Progress::Invalid => !bare_keeps,
+            // A stopped scan: final only if no later member can replace the value and the
+            // filters also reject the event should the rest make the message invalid.
+            crate::jscan::Progress::Stopped(at)
+                if bare_keeps
+                    || !crate::jscan::no_key_in(&t.as_bytes()[at..], &self.early_keys) =>
+            {
+                false
+            }
+            _ => match value {
+                None => !bare_keeps,
+                Some(v) => {
+                    tiny.push(Arc::clone(&self.keys[slot]), v);
+                    !keep(&tiny)
+                }
+            },
+        };
+        scratch.tiny = tiny;
+        rejects
     }
 
     fn system_row(&self, ev: &Event<'_>) -> Row {
@@ -223,6 +378,25 @@ impl Discovery {
         }
         row
     }
+}
+
+/// A scalar JSON value (`raw` as the scan located it) as a row holds it: strings unescaped,
+/// `true`/`false` as strings, finite numbers; `None` for `null` and what cannot be read.
+fn scalar(raw: &str) -> Option<Value> {
+    Some(match *raw.as_bytes().first()? {
+        b'"' if !raw.contains('\\') => Value::str(raw.get(1..raw.len() - 1)?),
+        b'"' => Value::str(serde_json::from_str::<String>(raw).ok()?),
+        b't' => Value::str("true"),
+        b'f' => Value::str("false"),
+        b'n' | b'{' | b'[' => return None,
+        _ => match small_int(raw.as_bytes()) {
+            Some(x) => Value::Num(x),
+            None => match raw.parse::<f64>() {
+                Ok(x) if x.is_finite() => Value::Num(x),
+                _ => return None,
+            },
+        },
+    })
 }
 
 /// Builds an event's row with every field (`@timestamp @message @logStream @log @ingestionTime
@@ -313,48 +487,6 @@ pub fn discover_fields(message: &str, row: &mut Row) {
     }
 }
 
-/// The fields of a VPC flow log record in the default format (version 2), in order.
-const VPC_FIELDS: [&str; 14] = [
-    "version",
-    "accountId",
-    "interfaceId",
-    "srcAddr",
-    "dstAddr",
-    "srcPort",
-    "dstPort",
-    "protocol",
-    "packets",
-    "bytes",
-    "start",
-    "end",
-    "action",
-    "logStatus",
-];
-
-/// A default-format VPC flow log record (`2 <account> eni-… <src> <dst> … ACCEPT OK`) becomes
-/// its 14 named fields, as Insights discovers them in flow log groups.
-fn vpc_flow_log(msg: &str, row: &mut Row) {
-    let parts: Vec<&str> = msg.split(' ').collect();
-    if parts.len() != VPC_FIELDS.len()
-        || parts[0] != "2"
-        || !(parts[2].starts_with("eni-") || parts[2] == "-")
-        || !matches!(parts[12], "ACCEPT" | "REJECT" | "-")
-        || !matches!(parts[13], "OK" | "NODATA" | "SKIPDATA")
-    {
-        return;
-    }
-    for (name, v) in VPC_FIELDS.iter().zip(parts) {
-        if v == "-" {
-            continue;
-        }
-        let value = match v.parse::<f64>() {
-            Ok(n) if !matches!(*name, "accountId" | "interfaceId") => Value::Num(n),
-            _ => Value::str(v),
-        };
-        row.set(name, value);
-    }
-}
-
 /// Flattens a JSON value under `prefix` into `row`, counting fields in `n`.
 pub fn flatten(prefix: &str, v: &serde_json::Value, row: &mut Row, n: &mut usize) {
     if *n >= MAX_JSON_FIELDS {
@@ -384,39 +516,5 @@ pub fn flatten(prefix: &str, v: &serde_json::Value, row: &mut Row, n: &mut usize
             *n += 1;
             row.set(prefix, Value::str(if *b { "true" } else { "false" }));
         }
-    }
-}
-
-/// `REPORT RequestId: id\tDuration: 1.23 ms\tBilled Duration: 2 ms\tMemory Size: 128 MB\tMax
-/// Memory Used: 60 MB` → `@type`, `@requestId`, `@duration`, `@billedDuration`, `@memorySize`
-/// and `@maxMemoryUsed` (memory in bytes, as Insights reports it).
-fn lambda_report(msg: &str, row: &mut Row) {
-    row.set("@type", Value::str("REPORT"));
-    for part in msg.split('\t') {
-        let Some((k, v)) = part.split_once(':') else {
-            continue;
-        };
-        let v = v.trim();
-        let num = |s: &str| {
-            s.split_whitespace()
-                .next()
-                .and_then(|x| x.parse::<f64>().ok())
-        };
-        let (name, value) = match k.trim() {
-            "REPORT RequestId" => ("@requestId", Value::str(v)),
-            "Duration" => ("@duration", num(v).map_or(Value::Null, Value::Num)),
-            "Billed Duration" => ("@billedDuration", num(v).map_or(Value::Null, Value::Num)),
-            "Memory Size" => (
-                "@memorySize",
-                num(v).map_or(Value::Null, |m| Value::Num(m * 1_000_000.0)),
-            ),
-            "Max Memory Used" => (
-                "@maxMemoryUsed",
-                num(v).map_or(Value::Null, |m| Value::Num(m * 1_000_000.0)),
-            ),
-            "Init Duration" => ("@initDuration", num(v).map_or(Value::Null, Value::Num)),
-            _ => continue,
-        };
-        row.set(name, value);
     }
 }

@@ -5,13 +5,17 @@
 
 use std::sync::Arc;
 
-use crate::ast::{Command, DiffPeriod, Expr, ParseKind, Projection, Query};
+use crate::ast::{Command, DiffPeriod, Expr, Query};
 use crate::discover::{Discovery, Event};
 use crate::eval::{Ctx, Row, eval};
 use crate::parser::MAX_LIMIT;
 use crate::rowcmd::{parse_into, project, unnest};
 use crate::stats::{Groups, StatsSpec};
 use crate::value::Value;
+
+mod analysis;
+
+use analysis::{command_fields, defined_names, reads_no_event_field, rest_is_sort_limit};
 
 /// Rows kept per result at most, as AWS.
 pub const MAX_RESULT_ROWS: usize = MAX_LIMIT;
@@ -48,6 +52,13 @@ pub struct Plan {
     /// How many leading commands of the prefix are `filter`s, run before the fields only later
     /// commands read are materialized.
     early: usize,
+    /// Whether the leading filters reject an event that has none of their JSON fields, when
+    /// that does not depend on the event (they read no system field and call no function that
+    /// reads one); `None`: it does, so it is evaluated per event.
+    bare_rejects: Option<bool>,
+    /// When the leading filters read one JSON field only (its index among the wanted names)
+    /// and nothing else of the event: events they reject are found without building rows.
+    quick: Option<usize>,
 }
 
 thread_local! {
@@ -171,6 +182,26 @@ impl Plan {
             command_fields(c, &mut early_fields);
         }
         discovery.set_early(&early_fields);
+        let event_free = prefix[..early].iter().all(|c| match c {
+            Command::Filter(e) => reads_no_event_field(e),
+            _ => false,
+        });
+        let mut early_json: Vec<&String> = early_fields
+            .iter()
+            .filter(|f| !SYSTEM_FIELDS.contains(&f.as_str()))
+            .collect();
+        early_json.sort();
+        early_json.dedup();
+        let quick = match early_json.as_slice() {
+            [one] if event_free => discovery.slot(one),
+            _ => None,
+        };
+        let ctx0 = Ctx { now: 0 };
+        let bare_rejects = event_free.then(|| {
+            !prefix[..early].iter().all(
+                |c| !matches!(c, Command::Filter(e) if !eval(e, &Row::default(), &ctx0).truthy()),
+            )
+        });
         let cap = limit.unwrap_or(MAX_RESULT_ROWS).min(MAX_RESULT_ROWS);
         let top_k = if stats.is_none() && has_diff.is_none() && rest_is_sort_limit(&rest) {
             let lim = rest.iter().find_map(|c| match c {
@@ -201,6 +232,8 @@ impl Plan {
             diff: has_diff,
             required_literals,
             early,
+            bare_rejects,
+            quick,
         }
     }
 
@@ -223,24 +256,58 @@ impl Plan {
     /// Runs one event through the prefix into `acc`; returns how many rows matched.
     pub fn feed(&self, ev: &Event<'_>, previous: bool, acc: &mut Acc, ctx: &Ctx) -> usize {
         SCRATCH.with_borrow_mut(|scratch| {
+            if let Some(slot) = self.quick
+                && self
+                    .discovery
+                    .rejects_early(ev, scratch, slot, |r| self.early_pass(r, ctx))
+            {
+                return 0;
+            }
             let mut row = self.discovery.row_early(ev, scratch);
             if previous {
                 row.set(PREVIOUS_FIELD, Value::Bool(true));
             }
             // The leading filters see only the fields they read; the rest are added to the
             // events that pass.
-            for c in &self.prefix[..self.early] {
-                if let Command::Filter(e) = c
-                    && !eval(e, &row, ctx).truthy()
+            let mut pass = self.early_pass(&row, ctx);
+            if let Some(at) = scratch.stopped() {
+                // The message was scanned only up to the filters' last field. A rejection is
+                // final if none of their keys occurs again later (no other value could win)
+                // and the filters reject the event without those fields too (as they would
+                // see it if the rest of the message made it invalid JSON).
+                if !pass
+                    && self.discovery.early_keys_absent_after(ev, at)
+                    && self.bare_rejects.unwrap_or_else(|| {
+                        !self
+                            .discovery
+                            .without_json(scratch, &mut row, |r| self.early_pass(r, ctx))
+                    })
                 {
-                    // Keep the row's allocation for the next event.
                     scratch.spare = row;
                     return 0;
                 }
+                if self.discovery.settle(ev, scratch, &mut row) {
+                    if previous {
+                        row.set(PREVIOUS_FIELD, Value::Bool(true));
+                    }
+                    pass = self.early_pass(&row, ctx);
+                }
+            }
+            if !pass {
+                // Keep the row's allocation for the next event.
+                scratch.spare = row;
+                return 0;
             }
             self.discovery.complete(ev, scratch, &mut row);
             self.feed_row(row, acc, ctx)
         })
+    }
+
+    /// Whether the query's leading filters keep `row`.
+    fn early_pass(&self, row: &Row, ctx: &Ctx) -> bool {
+        self.prefix[..self.early]
+            .iter()
+            .all(|c| !matches!(c, Command::Filter(e) if !eval(e, row, ctx).truthy()))
     }
 
     fn feed_row(&self, row: Row, acc: &mut Acc, ctx: &Ctx) -> usize {
@@ -352,62 +419,6 @@ impl Plan {
             out.push(("@ptr".into(), p));
         }
         out
-    }
-}
-
-/// Whether the commands after the prefix are an optional leading `sort`, then only `limit`s
-/// and projections (so keeping the first rows by that order suffices).
-fn rest_is_sort_limit(rest: &[Command]) -> bool {
-    rest.iter().enumerate().all(|(i, c)| match c {
-        Command::Sort(_) => i == 0,
-        Command::Limit(_) | Command::Fields(_) | Command::Display(_) => true,
-        _ => false,
-    })
-}
-
-/// Names that commands compute (aliases, `parse` captures, `unnest` aliases, `stats` columns).
-fn defined_names(cmds: &[Command]) -> Vec<String> {
-    let mut out = Vec::new();
-    let proj = |p: &[Projection], out: &mut Vec<String>| {
-        for x in p {
-            if !matches!(&x.expr, Expr::Field(f) if *f == x.name) {
-                out.push(x.name.clone());
-            }
-        }
-    };
-    for c in cmds {
-        match c {
-            Command::Fields(p) | Command::Display(p) => proj(p, &mut out),
-            Command::Stats { aggs, by } => {
-                proj(aggs, &mut out);
-                proj(by, &mut out);
-                out.extend(aggs.iter().chain(by).map(|p| p.name.clone()));
-            }
-            Command::Parse {
-                kind: ParseKind::Glob { names, .. } | ParseKind::Regex { names, .. },
-                ..
-            } => out.extend(names.iter().cloned()),
-            Command::Unnest { alias, .. } => out.push(alias.clone()),
-            _ => {}
-        }
-    }
-    out
-}
-
-fn command_fields(c: &Command, out: &mut Vec<String>) {
-    let proj = |p: &[Projection], out: &mut Vec<String>| p.iter().for_each(|x| x.expr.fields(out));
-    match c {
-        Command::Fields(p) | Command::Display(p) => proj(p, out),
-        Command::Filter(e) | Command::Pattern(e) => e.fields(out),
-        Command::Stats { aggs, by } => {
-            proj(aggs, out);
-            proj(by, out);
-        }
-        Command::Sort(keys) => keys.iter().for_each(|(e, _)| e.fields(out)),
-        Command::Parse { source, .. } => source.fields(out),
-        Command::Dedup(es) => es.iter().for_each(|e| e.fields(out)),
-        Command::Unnest { field, .. } => out.push(field.clone()),
-        Command::Limit(_) | Command::Diff(_) => {}
     }
 }
 

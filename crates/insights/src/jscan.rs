@@ -19,11 +19,87 @@ pub type Span = (usize, usize);
 /// object.
 pub fn locate<W: AsRef<str>>(text: &[u8], wanted: &[W], out: &mut [Option<Span>]) -> bool {
     out.iter_mut().for_each(|o| *o = None);
-    let ok = Scanner { b: text, i: 0 }.top(wanted, out).is_some();
+    let ok = Scanner { b: text, i: 0 }.top(wanted, out, 0).is_some();
     if !ok {
         out.iter_mut().for_each(|o| *o = None);
     }
     ok
+}
+
+/// How far [`locate_until`] scanned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// `text` is not one valid JSON object (`out` is cleared).
+    Invalid,
+    /// The whole object was scanned and is valid: `out` is what [`locate`] gives.
+    Complete,
+    /// Every key `stop` names was seen; the scan stopped at this offset (just after that
+    /// member's value). `out` holds the values seen so far; the rest of the text is unchecked
+    /// ([`resume`] finishes the scan).
+    Stopped(usize),
+}
+
+/// [`locate`], stopping as soon as every wanted key whose flag is set in `stop` has been seen
+/// (with a `null` value too) at the top level. Keys past the 64th are never waited for.
+pub fn locate_until<W: AsRef<str>>(
+    text: &[u8],
+    wanted: &[W],
+    stop: &[bool],
+    out: &mut [Option<Span>],
+) -> Progress {
+    out.iter_mut().for_each(|o| *o = None);
+    let mut mask = 0u64;
+    for (i, s) in stop.iter().enumerate() {
+        if *s {
+            if i >= 64 {
+                mask = 0;
+                break;
+            }
+            mask |= 1 << i;
+        }
+    }
+    match (Scanner { b: text, i: 0 }).top(wanted, out, mask) {
+        None => {
+            out.iter_mut().for_each(|o| *o = None);
+            Progress::Invalid
+        }
+        Some(None) => Progress::Complete,
+        Some(Some(at)) => Progress::Stopped(at),
+    }
+}
+
+/// Finishes a scan [`locate_until`] stopped at `at`, with the `out` it left: later members
+/// update `out` (the last occurrence of a key wins). Returns `false` (and clears `out`) if the
+/// text is not one valid JSON object after all.
+pub fn resume<W: AsRef<str>>(
+    text: &[u8],
+    wanted: &[W],
+    at: usize,
+    out: &mut [Option<Span>],
+) -> bool {
+    let ok = (Scanner { b: text, i: at })
+        .members(wanted, out, 0, true)
+        .is_some();
+    if !ok {
+        out.iter_mut().for_each(|o| *o = None);
+    }
+    ok
+}
+
+/// Whether `rest` (the text after a stopped scan) certainly holds no member named by one of
+/// `quoted` (each a key between double quotes, as [`quoted_key`] makes it): no backslash (so
+/// no escaped key) and no quoted key anywhere, nested or not.
+pub fn no_key_in(rest: &[u8], quoted: &[memchr::memmem::Finder<'_>]) -> bool {
+    memchr::memchr(b'\\', rest).is_none() && quoted.iter().all(|f| f.find(rest).is_none())
+}
+
+/// `"key"`: how an unescaped key appears in JSON text.
+pub fn quoted_key(key: &str) -> Vec<u8> {
+    let mut q = Vec::with_capacity(key.len() + 2);
+    q.push(b'"');
+    q.extend_from_slice(key.as_bytes());
+    q.push(b'"');
+    q
 }
 
 const ONES: u64 = 0x0101_0101_0101_0101;
@@ -75,45 +151,79 @@ impl Scanner<'_> {
         (self.peek()? == c).then(|| self.i += 1)
     }
 
-    fn top<W: AsRef<str>>(&mut self, wanted: &[W], out: &mut [Option<Span>]) -> Option<()> {
+    fn top<W: AsRef<str>>(
+        &mut self,
+        wanted: &[W],
+        out: &mut [Option<Span>],
+        stop: u64,
+    ) -> Option<Option<usize>> {
         self.ws();
         self.eat(b'{')?;
         self.ws();
         if self.peek()? == b'}' {
             self.i += 1;
-        } else {
-            loop {
-                self.ws();
-                let (ks, ke, escaped) = self.string()?;
-                self.ws();
-                self.eat(b':')?;
-                self.ws();
-                let vs = self.i;
-                let is_null = self.peek()? == b'n';
-                self.value(1)?;
-                let key = &self.b[ks..ke];
-                let slot = if escaped {
-                    let k: String = serde_json::from_slice(&self.b[ks - 1..ke + 1]).ok()?;
-                    wanted.iter().position(|w| w.as_ref() == k)
-                } else {
-                    wanted.iter().position(|w| w.as_ref().as_bytes() == key)
-                };
-                if let Some(s) = slot {
-                    out[s] = (!is_null).then_some((vs, self.i));
-                }
+            return self.end().map(|()| None);
+        }
+        self.members(wanted, out, stop, false)
+    }
+
+    /// Whitespace, then the end of the text.
+    fn end(&mut self) -> Option<()> {
+        self.ws();
+        (self.i == self.b.len()).then_some(())
+    }
+
+    /// The members of the top-level object, from the cursor (just after a member's value when
+    /// `resume`, else at a key). Returns `Some(Some(at))` once every wanted key whose bit is
+    /// set in `stop` has been seen (the cursor `at` is just after that member's value, the
+    /// rest unchecked), `Some(None)` at the valid end of the text, `None` if it is invalid.
+    fn members<W: AsRef<str>>(
+        &mut self,
+        wanted: &[W],
+        out: &mut [Option<Span>],
+        stop: u64,
+        resume: bool,
+    ) -> Option<Option<usize>> {
+        let mut seen = 0u64;
+        let mut after_value = resume;
+        loop {
+            if after_value {
                 self.ws();
                 match self.peek()? {
                     b',' => self.i += 1,
                     b'}' => {
                         self.i += 1;
-                        break;
+                        return self.end().map(|()| None);
                     }
                     _ => return None,
                 }
             }
+            after_value = true;
+            self.ws();
+            let (ks, ke, escaped) = self.string()?;
+            self.ws();
+            self.eat(b':')?;
+            self.ws();
+            let vs = self.i;
+            let is_null = self.peek()? == b'n';
+            self.value(1)?;
+            let key = &self.b[ks..ke];
+            let slot = if escaped {
+                let k: String = serde_json::from_slice(&self.b[ks - 1..ke + 1]).ok()?;
+                wanted.iter().position(|w| w.as_ref() == k)
+            } else {
+                wanted.iter().position(|w| w.as_ref().as_bytes() == key)
+            };
+            if let Some(s) = slot {
+                out[s] = (!is_null).then_some((vs, self.i));
+                if s < 64 {
+                    seen |= 1 << s;
+                }
+                if stop != 0 && seen & stop == stop {
+                    return Some(Some(self.i));
+                }
+            }
         }
-        self.ws();
-        (self.i == self.b.len()).then_some(())
     }
 
     /// A string at the cursor; returns its contents' span and whether it holds escapes.
@@ -300,6 +410,59 @@ mod tests {
         // Escaped keys are decoded before comparing.
         assert_eq!(spans(r#"{"\u0061":true}"#, &["a"]).unwrap(), [Some("true")]);
         assert_eq!(spans("{}", &["a"]).unwrap(), [None]);
+    }
+
+    #[test]
+    fn stops_once_the_wanted_keys_are_seen_and_resumes() {
+        let t = br#"{"a":1,"b":"x","c":2,"b":"y","d":[1]}"#;
+        let wanted = ["b", "c", "d"];
+        let mut out = [None; 3];
+        // Waiting for `b` only: stops just after its first value.
+        let p = locate_until(t, &wanted, &[true, false, false], &mut out);
+        assert_eq!(p, Progress::Stopped(14));
+        assert_eq!(out, [Some((11, 14)), None, None]);
+        // The rest names `b` again, so the stop cannot be trusted.
+        let finders = [memchr::memmem::Finder::new(b"\"b\"")];
+        assert!(!no_key_in(&t[14..], &finders));
+        assert!(resume(t, &wanted, 14, &mut out));
+        assert_eq!(out, [Some((25, 28)), Some((19, 20)), Some((33, 36))]);
+        let mut full = [None; 3];
+        assert!(locate(t, &wanted, &mut full));
+        assert_eq!(out, full);
+        // A key seen with `null` counts as seen.
+        let t = br#"{"b":null,"c":1}"#;
+        assert_eq!(
+            locate_until(t, &wanted, &[true, false, false], &mut out),
+            Progress::Stopped(9)
+        );
+        // Never seen: the scan goes to the end.
+        assert_eq!(
+            locate_until(br#"{"c":1}"#, &wanted, &[true, false, false], &mut out),
+            Progress::Complete
+        );
+        // Invalid before the stop, or after it (found by resuming).
+        let t = br#"{"c":01,"b":1}"#;
+        assert_eq!(
+            locate_until(t, &wanted, &[true, false, false], &mut out),
+            Progress::Invalid
+        );
+        let t = br#"{"b":1,"c":2,}"#;
+        assert_eq!(
+            locate_until(t, &wanted, &[true, false, false], &mut out),
+            Progress::Stopped(6)
+        );
+        assert!(!resume(t, &wanted, 6, &mut out));
+        assert_eq!(out, [None; 3]);
+    }
+
+    #[test]
+    fn keys_after_a_stop() {
+        let f = [memchr::memmem::Finder::new(&quoted_key("status")).into_owned()];
+        assert!(no_key_in(br#","svc":"a","n":{"x":1}}"#, &f));
+        assert!(!no_key_in(br#","n":{"status":1}}"#, &f));
+        // Any backslash could spell the key escaped.
+        assert!(!no_key_in(br#","st\u0061tus":1}"#, &f));
+        assert!(!no_key_in(br#","m":"a\"b"}"#, &f));
     }
 
     #[test]
