@@ -28,11 +28,34 @@ pub(crate) struct CConstraint {
 
 #[derive(Debug)]
 pub(crate) struct CSubRule {
-    pub rule: u32,
-    /// Constraint ids in evaluation (path) order.
+    /// Constraint ids in evaluation (path) order (rule, liveness and flags are in [`SubHot`]).
     pub constraints: Vec<u32>,
-    pub has_absent: bool,
+}
+
+/// Constraints kept inline in [`SubHot`].
+pub(crate) const INLINE_CONSTRAINTS: usize = 2;
+
+/// A constraint as a candidate check sees it first.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct HotConstraint {
+    pub absent_ok: bool,
+    /// Number of predicates (the first is `first`).
+    pub preds: u32,
+    pub first: PredId,
+    /// Global constraint id.
+    pub cid: u32,
+}
+
+/// The part of a sub-rule read for every candidate, in one small record: whether it can still match,
+/// and its first constraints inline, so most candidates are decided without following pointers.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SubHot {
+    pub rule: u32,
     pub alive: bool,
+    pub has_absent: bool,
+    /// Number of constraints; the first [`INLINE_CONSTRAINTS`] are in `inline`.
+    pub n: u32,
+    pub inline: [HotConstraint; INLINE_CONSTRAINTS],
 }
 
 /// How unselective a matcher is: 0 hits few values, 2 hits most.
@@ -61,6 +84,11 @@ pub struct RuleSet<R> {
     pub(crate) keys: Vec<KeyIndex>,
     pub(crate) key_preds: Vec<Vec<PredId>>,
     pub(crate) preds: Vec<Pred>,
+    /// Per predicate, `(number of triggers, first trigger)`: most predicates trigger one sub-rule, which
+    /// is then found without reaching into [`Pred`] (keeps the per-hit memory touched small).
+    pub(crate) trigger_hot: Vec<(u32, u32)>,
+    /// Per sub-rule, what deciding a candidate reads first (parallel to `subrules`).
+    pub(crate) sub_hot: Vec<SubHot>,
     pred_ids: FxMap<(u32, String), PredId>,
     pub(crate) constraints: Vec<CConstraint>,
     pub(crate) subrules: Vec<CSubRule>,
@@ -84,6 +112,8 @@ impl<R: Clone + Eq + Hash> RuleSet<R> {
             keys: Vec::new(),
             key_preds: Vec::new(),
             preds: Vec::new(),
+            trigger_hot: Vec::new(),
+            sub_hot: Vec::new(),
             pred_ids: FxMap::default(),
             constraints: Vec::new(),
             subrules: Vec::new(),
@@ -142,6 +172,7 @@ impl<R: Clone + Eq + Hash> RuleSet<R> {
                                 postings: Vec::new(),
                                 triggers: Vec::new(),
                             });
+                            self.trigger_hot.push((0, 0));
                             self.pred_ids.insert(sig, p);
                             self.key_preds[key as usize].push(p);
                             dirty.push(key);
@@ -186,17 +217,30 @@ impl<R: Clone + Eq + Hash> RuleSet<R> {
                 Some(c) => {
                     for p in self.constraints[c as usize].preds.clone() {
                         self.preds[p as usize].triggers.push(sid);
+                        self.refresh_trigger_hot(p);
                     }
                 }
                 None => self.always.push(sid),
             }
             debug_assert_eq!(trigger.is_none(), positive == 0);
-            self.subrules.push(CSubRule {
+            let mut hot = SubHot {
                 rule: slot,
-                constraints: cids,
-                has_absent,
                 alive: true,
-            });
+                has_absent,
+                n: cids.len() as u32,
+                inline: [HotConstraint::default(); INLINE_CONSTRAINTS],
+            };
+            for (h, cid) in hot.inline.iter_mut().zip(&cids) {
+                let con = &self.constraints[*cid as usize];
+                *h = HotConstraint {
+                    absent_ok: con.absent_ok,
+                    preds: con.preds.len() as u32,
+                    first: con.preds.first().copied().unwrap_or(0),
+                    cid: *cid,
+                };
+            }
+            self.sub_hot.push(hot);
+            self.subrules.push(CSubRule { constraints: cids });
             subrule_ids.push(sid);
         }
         self.rule_slots.insert(id, (slot, subrule_ids));
@@ -211,8 +255,8 @@ impl<R: Clone + Eq + Hash> RuleSet<R> {
         self.rule_ids[slot as usize] = None;
         let mut dirty = Vec::new();
         for sid in subs {
+            self.sub_hot[sid as usize].alive = false;
             let sub = &mut self.subrules[sid as usize];
-            sub.alive = false;
             let cids = std::mem::take(&mut sub.constraints);
             for cid in cids {
                 let preds = std::mem::take(&mut self.constraints[cid as usize].preds);
@@ -220,6 +264,8 @@ impl<R: Clone + Eq + Hash> RuleSet<R> {
                     let pred = &mut self.preds[p as usize];
                     pred.postings.retain(|c| *c != cid);
                     pred.triggers.retain(|t| *t != sid);
+                    self.refresh_trigger_hot(p);
+                    let pred = &mut self.preds[p as usize];
                     if pred.postings.is_empty() {
                         let key = pred.key;
                         self.pred_ids.remove(&(key, format!("{:?}", pred.matcher)));
@@ -232,6 +278,11 @@ impl<R: Clone + Eq + Hash> RuleSet<R> {
         }
         self.rebuild(dirty);
         true
+    }
+
+    fn refresh_trigger_hot(&mut self, p: PredId) {
+        let t = &self.preds[p as usize].triggers;
+        self.trigger_hot[p as usize] = (t.len() as u32, t.first().copied().unwrap_or(0));
     }
 
     fn rebuild(&mut self, mut keys: Vec<u32>) {

@@ -8,7 +8,7 @@ use serde_json::Value;
 use crate::MAX_EVENT_DEPTH;
 use crate::matcher::Leaf;
 use crate::numeric::Num;
-use crate::trie::{NodeId, PathTrie, ROOT};
+use crate::trie::{NodeId, PathTrie, ROOT, tag};
 
 /// Array membership of a field: `(array id, element index)` for each enclosing array, outermost first.
 /// Ids increase with nesting, so two memberships can be merged like sorted lists.
@@ -90,7 +90,8 @@ impl<'t, 's, S: Sink> Walker<'t, 's, S> {
             return false;
         }
         for (k, v) in obj {
-            if let Some(child) = self.trie.step(node, k.as_bytes())
+            let k = k.as_bytes();
+            if let Some(child) = self.trie.step(node, k, tag(k))
                 && !self.value(v, child, depth + 1)
             {
                 return false;

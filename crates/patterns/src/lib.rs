@@ -26,6 +26,8 @@ mod parse;
 mod parse_anything_but;
 mod raw;
 mod reference;
+mod scan;
+mod table;
 mod trie;
 mod wildcard;
 

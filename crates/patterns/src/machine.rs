@@ -9,7 +9,7 @@ use std::hash::Hash;
 
 use serde_json::Value;
 
-use crate::compile::{Pred, RuleSet};
+use crate::compile::{HotConstraint, INLINE_CONSTRAINTS, Pred, RuleSet};
 use crate::error::EventError;
 use crate::flatten::{Membership, Sink, Walker, consistent, merge};
 use crate::index::{KeyIndex, PredId};
@@ -82,6 +82,7 @@ thread_local! {
 struct Collector<'r, 's> {
     keys: &'r [KeyIndex],
     preds: &'r [Pred],
+    trigger_hot: &'r [(u32, u32)],
     s: &'s mut Scratch,
 }
 
@@ -110,9 +111,10 @@ impl Sink for Collector<'_, '_> {
             s.hits.push((p, fi));
             if s.pred_stamp[p as usize] != epoch {
                 s.pred_stamp[p as usize] = epoch;
-                let triggers = &preds[p as usize].triggers;
-                if !triggers.is_empty() {
-                    s.candidates.extend_from_slice(triggers);
+                match self.trigger_hot[p as usize] {
+                    (0, _) => {}
+                    (1, t) => s.candidates.push(t),
+                    _ => s.candidates.extend_from_slice(&preds[p as usize].triggers),
                 }
             }
         }
@@ -157,6 +159,7 @@ impl<R: Clone + Eq + Hash> RuleSet<R> {
             let mut sink = Collector {
                 keys: &self.keys,
                 preds: &self.preds,
+                trigger_hot: &self.trigger_hot,
                 s,
             };
             let mut w = Walker::new(&self.trie, &mut sink, stack);
@@ -183,22 +186,38 @@ impl<R: Clone + Eq + Hash> RuleSet<R> {
         let mut sorted = false;
         let candidates = std::mem::take(&mut s.candidates);
         for &sid in candidates.iter().chain(self.always.iter()) {
-            let sub = &self.subrules[sid as usize];
+            let hot = &self.sub_hot[sid as usize];
             if s.subrule_stamp[sid as usize] == epoch
-                || !sub.alive
-                || s.rule_stamp[sub.rule as usize] == epoch
+                || !hot.alive
+                || s.rule_stamp[hot.rule as usize] == epoch
             {
                 continue;
             }
             s.subrule_stamp[sid as usize] = epoch;
-            let all_positive_hit = sub.constraints.iter().all(|c| {
-                let con = &self.constraints[*c as usize];
-                con.absent_ok || con.preds.iter().any(|p| s.pred_stamp[*p as usize] == epoch)
-            });
+            let hit = |c: &HotConstraint| match c {
+                HotConstraint {
+                    absent_ok: true, ..
+                } => true,
+                HotConstraint {
+                    preds: 1, first, ..
+                } => s.pred_stamp[*first as usize] == epoch,
+                HotConstraint { cid, .. } => self.constraints[*cid as usize]
+                    .preds
+                    .iter()
+                    .any(|p| s.pred_stamp[*p as usize] == epoch),
+            };
+            let all_positive_hit = if hot.n as usize <= INLINE_CONSTRAINTS {
+                hot.inline[..hot.n as usize].iter().all(hit)
+            } else {
+                self.subrules[sid as usize].constraints.iter().all(|c| {
+                    let con = &self.constraints[*c as usize];
+                    con.absent_ok || con.preds.iter().any(|p| s.pred_stamp[*p as usize] == epoch)
+                })
+            };
             if !all_positive_hit {
                 continue;
             }
-            let ok = if !sub.has_absent && !s.any_array {
+            let ok = if !hot.has_absent && !s.any_array {
                 true
             } else {
                 if !sorted {
@@ -209,11 +228,11 @@ impl<R: Clone + Eq + Hash> RuleSet<R> {
                     s.by_key.sort_unstable();
                     sorted = true;
                 }
-                self.verify(&sub.constraints, 0, &[], s)
+                self.verify(&self.subrules[sid as usize].constraints, 0, &[], s)
             };
             if ok {
-                s.rule_stamp[sub.rule as usize] = epoch;
-                s.matched.push(sub.rule);
+                s.rule_stamp[hot.rule as usize] = epoch;
+                s.matched.push(hot.rule);
             }
         }
         s.candidates = candidates;

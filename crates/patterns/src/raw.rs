@@ -14,7 +14,8 @@ use crate::error::EventError;
 use crate::flatten::{Sink, Walker};
 use crate::matcher::Leaf;
 use crate::numeric::Num;
-use crate::trie::{NodeId, ROOT};
+use crate::scan::{CLASS, NUM, WS, find_special, special_bytes};
+use crate::trie::{NodeId, ROOT, tag};
 
 struct Reader<'a> {
     b: &'a [u8],
@@ -28,13 +29,37 @@ impl<'a> Reader<'a> {
 
     #[inline]
     fn ws(&mut self) {
-        while let Some(c) = self.b.get(self.i) {
-            if matches!(c, b' ' | b'\n' | b'\r' | b'\t') {
+        while let Some(&c) = self.b.get(self.i) {
+            if CLASS[c as usize] & WS != 0 {
                 self.i += 1;
             } else {
                 break;
             }
         }
+    }
+
+    /// Reads an object key (opening quote at `self.i`) with its trie [`tag`]. A plain ASCII key is
+    /// borrowed, and its tag is the word it was scanned with, masked to its length.
+    #[inline]
+    fn key(&mut self) -> Result<(Cow<'a, [u8]>, u64), EventError> {
+        let start = self.i + 1;
+        if let Some(chunk) = self.b.get(start..).and_then(|r| r.first_chunk::<8>()) {
+            let w = u64::from_le_bytes(*chunk);
+            let marks = special_bytes(w);
+            let (end, t) = if marks == 0 {
+                (find_special(self.b, start + 8), w)
+            } else {
+                let p = (marks.trailing_zeros() / 8) as usize;
+                (start + p, w & ((1u64 << (8 * p)) - 1))
+            };
+            if self.b.get(end) == Some(&b'"') {
+                self.i = end + 1;
+                return Ok((Cow::Borrowed(&self.b[start..end]), t));
+            }
+        }
+        let k = self.string_bytes()?;
+        let t = tag(&k);
+        Ok((k, t))
     }
 
     #[inline]
@@ -72,6 +97,15 @@ impl<'a> Reader<'a> {
     #[inline]
     fn string(&mut self) -> Result<Cow<'a, str>, EventError> {
         let at = self.i;
+        let end = find_special(self.b, at + 1);
+        if self.b.get(end) == Some(&b'"') {
+            // Plain ASCII up to the closing quote (the check below cannot fail; safe code needs it).
+            self.i = end + 1;
+            return match std::str::from_utf8(&self.b[at + 1..end]) {
+                Ok(s) => Ok(Cow::Borrowed(s)),
+                Err(_) => Err(EventError::Malformed(at)),
+            };
+        }
         match self.string_bytes()? {
             Cow::Borrowed(b) => match std::str::from_utf8(b) {
                 Ok(s) => Ok(Cow::Borrowed(s)),
@@ -198,8 +232,8 @@ impl<'a> Reader<'a> {
     #[inline]
     fn number_text(&mut self) -> &'a [u8] {
         let start = self.i;
-        while let Some(c) = self.peek() {
-            if c.is_ascii_digit() || matches!(c, b'-' | b'+' | b'.' | b'e' | b'E') {
+        while let Some(&c) = self.b.get(self.i) {
+            if CLASS[c as usize] & NUM != 0 {
                 self.i += 1;
             } else {
                 break;
@@ -263,41 +297,6 @@ impl<'a> Reader<'a> {
     }
 }
 
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGHS: u64 = 0x8080_8080_8080_8080;
-
-/// Marks (high bit of the byte) the bytes of `w` that are `"`, `\\`, control characters or non-ASCII.
-/// Bytes above the lowest mark may be marked spuriously; the lowest mark is exact.
-#[inline]
-fn special_bytes(w: u64) -> u64 {
-    let q = w ^ (ONES * u64::from(b'"'));
-    let bs = w ^ (ONES * u64::from(b'\\'));
-    let quote = q.wrapping_sub(ONES) & !q;
-    let backslash = bs.wrapping_sub(ONES) & !bs;
-    let control = w.wrapping_sub(ONES * 0x20) & !w;
-    (quote | backslash | control | w) & HIGHS
-}
-
-/// Index of the first `"`, `\\`, control or non-ASCII byte at or after `i` (`b.len()` if none), eight
-/// bytes at a time.
-#[inline]
-fn find_special(b: &[u8], mut i: usize) -> usize {
-    while let Some(chunk) = b.get(i..).and_then(|r| r.first_chunk::<8>()) {
-        let marks = special_bytes(u64::from_le_bytes(*chunk));
-        if marks != 0 {
-            return i + (marks.trailing_zeros() / 8) as usize;
-        }
-        i += 8;
-    }
-    while let Some(&c) = b.get(i) {
-        if c == b'"' || c == b'\\' || !(0x20..0x80).contains(&c) {
-            return i;
-        }
-        i += 1;
-    }
-    i
-}
-
 /// Walks an event object given as raw JSON bytes, handing the leaves at paths the walker's trie holds
 /// to its sink.
 pub(crate) fn walk_bytes<S: Sink>(
@@ -334,29 +333,41 @@ fn object<S: Sink>(
         return Ok(());
     }
     loop {
-        r.ws();
+        // Compact JSON (the common case) has no whitespace between tokens: test the byte first.
         if r.peek() != Some(b'"') {
-            return r.err();
+            r.ws();
+            if r.peek() != Some(b'"') {
+                return r.err();
+            }
         }
-        let key = r.string_bytes()?;
-        r.ws();
+        let (key, t) = r.key()?;
         if r.peek() != Some(b':') {
-            return r.err();
+            r.ws();
+            if r.peek() != Some(b':') {
+                return r.err();
+            }
         }
         r.i += 1;
-        match w.trie.step(node, &key) {
+        match w.trie.step(node, &key, t) {
             Some(child) => value(r, w, child, depth + 1)?,
             None => {
                 r.ws();
-                if r.peek() == Some(b'"') {
-                    r.skip_string()?;
-                } else {
-                    r.skip()?;
+                match r.peek() {
+                    Some(b'"') => r.skip_string()?,
+                    // A number is skipped as `skip` would, without entering its container loop.
+                    Some(c) if CLASS[c as usize] & NUM != 0 => {
+                        r.number_text();
+                    }
+                    _ => r.skip()?,
                 }
             }
         }
-        r.ws();
-        match r.peek() {
+        let mut c = r.peek();
+        if !matches!(c, Some(b',' | b'}')) {
+            r.ws();
+            c = r.peek();
+        }
+        match c {
             Some(b',') => r.i += 1,
             Some(b'}') => {
                 r.i += 1;
@@ -442,38 +453,4 @@ fn value<S: Sink>(
     };
     w.emit(node, &leaf);
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn find_special_agrees_with_a_scan() {
-        let alphabet: &[u8] = b"ab\"\\\x01\x1f \x7f\xc3\xa9";
-        let mut seed = 7u64;
-        for _ in 0..2000 {
-            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-            let len = (seed >> 40) as usize % 40;
-            let bytes: Vec<u8> = (0..len)
-                .map(|k| {
-                    let r = seed.rotate_left(k as u32 * 7) ^ (k as u64 * 0x9E37);
-                    // Mostly plain letters so specials land at every offset.
-                    if r.is_multiple_of(5) {
-                        alphabet[(r >> 8) as usize % alphabet.len()]
-                    } else {
-                        b'x'
-                    }
-                })
-                .collect();
-            for start in 0..=len {
-                let want = (start..len)
-                    .find(|&i| {
-                        matches!(bytes[i], b'"' | b'\\') || !(0x20..0x80).contains(&bytes[i])
-                    })
-                    .unwrap_or(len);
-                assert_eq!(find_special(&bytes, start), want, "{bytes:?} from {start}");
-            }
-        }
-    }
 }
