@@ -1,8 +1,11 @@
 //! PutMetricData: the metric datum shapes and the handler.
 
+use std::fmt;
+
 use openwatch_metrics::{MetricDatum, Metrics, StatisticSet};
 use openwatch_wire::{ApiError, CallContext, Timestamp};
-use serde::{Deserialize, Serialize};
+use serde::de::{SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use super::errors::metrics_error;
 use super::{DimensionShape, dims};
@@ -43,13 +46,75 @@ pub struct MetricDatumShape {
     pub storage_resolution: Option<i64>,
 }
 
+impl MetricDatumShape {
+    /// The engine's datum (strings moved, dimensions converted in place).
+    pub fn into_datum(self) -> MetricDatum {
+        MetricDatum {
+            metric_name: self.metric_name,
+            dimensions: dims(self.dimensions),
+            timestamp: self.timestamp.map(Timestamp::millis),
+            value: self.value,
+            statistic_values: self.statistic_values.map(|s| StatisticSet {
+                sample_count: s.sample_count,
+                sum: s.sum,
+                minimum: s.minimum,
+                maximum: s.maximum,
+            }),
+            values: self.values.unwrap_or_default(),
+            counts: self.counts.unwrap_or_default(),
+            unit: self.unit,
+            storage_resolution: self.storage_resolution,
+        }
+    }
+}
+
 #[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct PutMetricDataInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metric_data: Option<Vec<MetricDatumShape>>,
+    /// Never serialized: the audit record leaves the datums out
+    /// (`openwatch_wire::audit::bulk_members`), the only place the input is re-encoded.
+    #[serde(default, skip_serializing)]
+    pub metric_data: Option<MetricDataList>,
+}
+
+/// PutMetricData's `MetricData`: each element is read as a [`MetricDatumShape`] (so every
+/// reading error is the shape's, as for a `Vec<MetricDatumShape>`) and turned into the engine's
+/// [`MetricDatum`] at once, so a 1,000-datum request holds one vector of datums, not two.
+#[derive(Debug, Default)]
+pub struct MetricDataList(pub Vec<MetricDatum>);
+
+impl<'de> Deserialize<'de> for MetricDataList {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_seq(DatumsVisitor)
+    }
+}
+
+/// serde's bound on what a sequence's size hint may reserve (as for a `Vec`).
+const MAX_PREALLOC_BYTES: usize = 1024 * 1024;
+
+struct DatumsVisitor;
+
+impl<'de> Visitor<'de> for DatumsVisitor {
+    type Value = MetricDataList;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // What a `Vec`'s visitor says, so that errors read the same.
+        f.write_str("a sequence")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<MetricDataList, A::Error> {
+        let cap = seq
+            .size_hint()
+            .unwrap_or(0)
+            .min(MAX_PREALLOC_BYTES / std::mem::size_of::<MetricDatum>());
+        let mut data = Vec::with_capacity(cap);
+        while let Some(shape) = seq.next_element::<MetricDatumShape>()? {
+            data.push(shape.into_datum());
+        }
+        Ok(MetricDataList(data))
+    }
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -79,27 +144,7 @@ pub(super) async fn put_metric_data(
     if ctx.request_bytes > MAX_REQUEST_BYTES {
         return Err(too_large(ctx.request_bytes));
     }
-    let data: Vec<MetricDatum> = input
-        .metric_data
-        .unwrap_or_default()
-        .into_iter()
-        .map(|d| MetricDatum {
-            metric_name: d.metric_name,
-            dimensions: dims(d.dimensions),
-            timestamp: d.timestamp.map(Timestamp::millis),
-            value: d.value,
-            statistic_values: d.statistic_values.map(|s| StatisticSet {
-                sample_count: s.sample_count,
-                sum: s.sum,
-                minimum: s.minimum,
-                maximum: s.maximum,
-            }),
-            values: d.values.unwrap_or_default(),
-            counts: d.counts.unwrap_or_default(),
-            unit: d.unit,
-            storage_resolution: d.storage_resolution,
-        })
-        .collect();
+    let data = input.metric_data.map(|d| d.0).unwrap_or_default();
     metrics
         .put_async(
             ctx.account.as_str(),
@@ -179,6 +224,55 @@ mod tests {
             .await;
         assert_eq!(resp.status, 200, "{}", resp.text());
         resp.json()["Metrics"].as_array().map_or(0, Vec::len)
+    }
+
+    /// The input as a plain vector of shapes, converted afterwards (what `MetricDataList`
+    /// replaces).
+    #[derive(Debug, Deserialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct Reference {
+        #[serde(default)]
+        metric_data: Option<Vec<MetricDatumShape>>,
+    }
+
+    #[test]
+    fn datums_read_as_a_vector_of_shapes_would_be_errors_included() {
+        use openwatch_wire::protocol::{cbor, cbor_de, json, json_de};
+        use openwatch_wire::value::from_value;
+        let bodies = [
+            json!({"MetricData": [{"MetricName": "m", "Value": 1.5, "Timestamp": 1_767_225_600,
+                "Dimensions": [{"Name": "h", "Value": "a"}], "Unit": "Count",
+                "StatisticValues": {"SampleCount": 2, "Sum": 3, "Minimum": 1, "Maximum": 2},
+                "Values": [1, 2], "Counts": [3, 4], "StorageResolution": 1}, {}]}),
+            json!({"MetricData": []}),
+            json!({}),
+            json!({"MetricData": {"MetricName": "m"}}),
+            json!({"MetricData": "m"}),
+            json!({"MetricData": [{"Value": "x"}]}),
+            json!({"MetricData": [{"MetricName": "m"}, 7]}),
+            json!({"MetricData": [{"Dimensions": [{"Name": 1}]}]}),
+            json!({"MetricData": [{"Timestamp": "yesterday"}]}),
+        ];
+        for body in bodies {
+            let text = body.to_string();
+            let value = json::decode(text.as_bytes()).unwrap();
+            let mut packed = Vec::new();
+            cbor::encode(&value, &mut packed);
+            let want = from_value::<Reference>(value.clone()).map(|r| {
+                r.metric_data.map(|d| {
+                    d.into_iter()
+                        .map(MetricDatumShape::into_datum)
+                        .collect::<Vec<_>>()
+                })
+            });
+            let data = |i: PutMetricDataInput| i.metric_data.map(|d| d.0);
+            let via_value = from_value::<PutMetricDataInput>(value).map(data);
+            let via_json = json_de::from_json::<PutMetricDataInput>(text.as_bytes()).map(data);
+            let via_cbor = cbor_de::from_cbor::<PutMetricDataInput>(&packed).map(data);
+            assert_eq!(via_value, want, "{text}");
+            assert_eq!(via_json, want, "{text}");
+            assert_eq!(via_cbor, want, "{text}");
+        }
     }
 
     #[tokio::test]

@@ -56,7 +56,7 @@ impl Pipeline {
                 Ok((rest_route.operation.to_owned(), Input::Value(value)))
             }
             p if p.reads_shapes_directly() => {
-                // awsJson bodies are checked by the read itself ([`read_input`]).
+                // CBOR and awsJson bodies are checked by the read itself ([`read_input`]).
                 if !p.read_checks_body() {
                     check(p, service, body)?;
                 }

@@ -5,8 +5,10 @@
 //! The result is exactly what `from_value(cbor::decode(body))` gives, errors included: every
 //! scalar (and anything unusual — tags, indefinite-length text, a list where a structure is
 //! expected) is read into a [`Value`] and handed to the [`Value`] deserializer, which holds the
-//! protocol leniencies; only well-formed maps and lists are streamed. The body must have passed
-//! [`validate`] first, which walks it once without building anything.
+//! protocol leniencies; only well-formed maps and lists are streamed. The body is walked once:
+//! a read succeeds only on a body [`validate`] accepts (every member the shape ignores is skipped
+//! with `validate`'s checks, nesting and map keys are checked as it checks them), so the pipeline
+//! runs [`validate`] only when a read fails, to tell a malformed body from a shape error.
 
 use serde::de::{self, DeserializeOwned, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 
@@ -15,7 +17,8 @@ use crate::value::{BLOB_NAME, DecodeError, TIMESTAMP_NAME, Value};
 
 /// Checks that a request body is what [`super::cbor::decode`] accepts — well-formed CBOR, one
 /// map, nothing after it, nesting and text as `decode` requires — without building anything;
-/// returns the error `decode` would return. [`from_cbor`] then reads shapes from the bytes.
+/// returns the error `decode` would return. [`from_cbor`] reads shapes from the bytes and
+/// succeeds only where this does.
 pub fn validate(body: &[u8]) -> Result<(), String> {
     if body.is_empty() {
         return Ok(());
@@ -138,16 +141,30 @@ impl Reader<'_> {
     }
 }
 
-/// Reads `T` from a request body that [`validate`] accepted.
+/// Reads `T` from a request body. It succeeds only on bodies that [`validate`] accepts, so a body
+/// can be read first and checked only when the read fails: then a body `validate` refuses is
+/// malformed, and for any other the error is the shape's, the one
+/// `from_value(cbor::decode(body))` gives.
 pub fn from_cbor<T: DeserializeOwned>(body: &[u8]) -> Result<T, DecodeError> {
-    if body.is_empty() {
+    let Some(&first) = body.first() else {
         return T::deserialize(Value::empty());
+    };
+    // A top-level item that is not a plain map (a tagged map is one `decode` accepts) is checked
+    // first: the streamed read below only knows that maps are maps.
+    if first >> 5 != MAP {
+        validate(body).map_err(malformed)?;
     }
     let mut r = Reader { buf: body, pos: 0 };
-    T::deserialize(Item {
+    let t = T::deserialize(Item {
         r: &mut r,
         depth: 0,
-    })
+    })?;
+    if r.pos != body.len() {
+        // Trailing bytes, or a shape that stopped before the end of its map: `validate` decides
+        // whether the body is well-formed.
+        validate(body).map_err(malformed)?;
+    }
+    Ok(t)
 }
 
 /// The next item of the body.
@@ -161,8 +178,13 @@ fn malformed(m: String) -> DecodeError {
 }
 
 impl<'a> Item<'a, '_> {
-    /// The initial byte of the item, not consumed.
+    /// The initial byte of the item, not consumed. Every read of an item starts here (or in
+    /// [`Reader::item`] / [`Reader::skip`], which check the same), so nesting is limited as
+    /// [`validate`] limits it.
     fn peek(&self) -> Result<u8, DecodeError> {
+        if self.depth > MAX_DEPTH {
+            return Err(malformed("malformed CBOR: nested too deeply".into()));
+        }
         self.r
             .buf
             .get(self.r.pos)
@@ -412,7 +434,11 @@ impl MapAccess<'static> for Members<'_, '_> {
         if !more(self.r, &mut self.left)? {
             return Ok(None);
         }
-        // Keys are text (validated); as `Value::Str` keys they go through the string path.
+        // Keys must be text, as `validate` requires; as `Value::Str` keys they go through the
+        // string path.
+        if self.r.buf.get(self.r.pos).is_some_and(|b| b >> 5 != 3) {
+            return Err(malformed("malformed CBOR: map keys must be text".into()));
+        }
         seed.deserialize(Item {
             r: self.r,
             depth: self.depth + 1,

@@ -59,10 +59,13 @@ impl Protocol {
     }
 
     /// Whether [`crate::Operation::prepare`] reads an input shape only from bodies that
-    /// [`Protocol::validate`] accepts (awsJson), so that the check can wait until a read fails:
-    /// a successful read has checked the body on the way.
+    /// [`Protocol::validate`] accepts (CBOR and awsJson), so that the check can wait until a
+    /// read fails: a successful read has checked the body on the way, and the body is walked once.
     pub fn read_checks_body(self) -> bool {
-        matches!(self, Protocol::AwsJson10 | Protocol::AwsJson11)
+        matches!(
+            self,
+            Protocol::RpcV2Cbor | Protocol::AwsJson10 | Protocol::AwsJson11
+        )
     }
 
     /// Checks a body as [`Protocol::decode`] would, without building anything; the error is the
