@@ -2,7 +2,7 @@
 //! 100 hosts × 10 cpu fields, six dimensions, one sample every 10 s for 24 h (8.64 M samples),
 //! values a bounded random walk in [0, 100], once rounded to integers and once to two decimals.
 //!
-//! `cargo run --release -p openwatch-metrics --example ingest [-- hours]`
+//! `cargo run --release -p openwatch-metrics --example ingest [-- hours [all]]`
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -72,6 +72,7 @@ fn run(hours: i64, decimals: bool, sync: SyncPolicy) -> Result<(), Box<dyn std::
     let steps_per_hour = 3_600_000 / STEP_MS;
     let mut samples = 0u64;
     let mut ingest_time = Duration::ZERO;
+    let mut ingest_cpu = 0u64;
     let mut raw_bytes = 0u64;
     for hour in 0..hours {
         // Build this hour's batches: one datum per (host, field, step), 1,000 per request.
@@ -97,6 +98,7 @@ fn run(hours: i64, decimals: bool, sync: SyncPolicy) -> Result<(), Box<dyn std::
         clock.set(T0 + (hour + 1) * 3_600_000);
         let batches: Vec<&[MetricDatum]> = data.chunks(1_000).collect();
         let started = Instant::now();
+        let cpu_started = cpu_ticks();
         std::thread::scope(|scope| {
             for t in 0..THREADS {
                 let m = &m;
@@ -111,6 +113,7 @@ fn run(hours: i64, decimals: bool, sync: SyncPolicy) -> Result<(), Box<dyn std::
             }
         });
         ingest_time += started.elapsed();
+        ingest_cpu += cpu_ticks().saturating_sub(cpu_started);
         samples += data.len() as u64;
         // Seal the hour (the clock is at its end, so seal everything).
         clock.set(T0 + (hour + 1) * 3_600_000 + 11 * 60_000);
@@ -118,12 +121,13 @@ fn run(hours: i64, decimals: bool, sync: SyncPolicy) -> Result<(), Box<dyn std::
     }
     let series_bytes = std::fs::metadata(dir.path().join("series.dat"))?.len();
     println!(
-        "{} values, {:?}: {} samples in {:.2} s = {:.0} samples/s; raw blocks {} bytes = {:.3} bytes/sample ({:.3} with series.dat, {} series)",
+        "{} values, {:?}: {} samples in {:.2} s = {:.0} samples/s, {:.0} ns CPU a sample; raw blocks {} bytes = {:.3} bytes/sample ({:.3} with series.dat, {} series)",
         if decimals { "two-decimal" } else { "integer" },
         sync,
         samples,
         ingest_time.as_secs_f64(),
         samples as f64 / ingest_time.as_secs_f64(),
+        ingest_cpu as f64 * 1e7 / samples as f64,
         raw_bytes,
         raw_bytes as f64 / samples as f64,
         (raw_bytes + series_bytes) as f64 / samples as f64,
@@ -131,6 +135,19 @@ fn run(hours: i64, decimals: bool, sync: SyncPolicy) -> Result<(), Box<dyn std::
     );
     m.close()?;
     Ok(())
+}
+
+/// CPU time of the whole process (every thread, user + system) in clock ticks (1/100 s), so
+/// that the cost per sample can be compared on a busy machine.
+fn cpu_ticks() -> u64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            let rest = s.rsplit_once(')')?.1.to_owned();
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            Some(f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?)
+        })
+        .unwrap_or(0)
 }
 
 fn rss_bytes() -> u64 {
@@ -195,12 +212,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .nth(1)
         .and_then(|h| h.parse().ok())
         .unwrap_or(24);
-    ram_per_series()?;
-    let group = SyncPolicy::GroupCommit {
-        interval: Duration::from_millis(10),
-    };
-    run(hours, false, group)?;
-    run(hours, true, group)?;
-    run(hours, true, SyncPolicy::Never)?;
+    // `engine` (the default): only the engine's ingest with its default WAL policy, as
+    // `openwatch-bench metrics` measures it (for profiling); `all` adds RAM and `Never`.
+    let all = std::env::args().nth(2).as_deref() == Some("all");
+    if all {
+        ram_per_series()?;
+    }
+    let on_wait = MetricsOptions::default().wal.sync;
+    run(hours, false, on_wait)?;
+    run(hours, true, on_wait)?;
+    if all {
+        run(hours, true, SyncPolicy::Never)?;
+    }
     Ok(())
 }

@@ -21,7 +21,7 @@ use crate::head::{Head, HeadPartition, PARTITION_MILLIS, partition_of};
 use crate::index::Index;
 use crate::model::{Entry, MetricDatum};
 use crate::series_file::SeriesFile;
-use crate::validate::{ValidDatum, validate_put};
+use crate::validate::{ValidDatum, validate_put_with};
 use crate::walrec;
 
 /// A head partition is sealed once its end is this far in the past (room for stragglers).
@@ -177,10 +177,13 @@ impl Metrics {
         data: &[MetricDatum],
     ) -> Result<Position, MetricsError> {
         let now = self.clock.now_millis();
-        let mut valid = validate_put(namespace, data, now)?;
-        let namespace = namespace.unwrap_or_default();
-        // Series lookups under the read lock, in parallel: the write lock only logs and applies.
-        (self.state.read().index).resolve(account, region, namespace, &mut valid);
+        let ns = namespace.unwrap_or_default();
+        // Series lookups under the read lock, in parallel, before validation (a known series'
+        // key is valid): the write lock only logs and applies.
+        let valid = validate_put_with(namespace, data, now, |prepared| {
+            (self.state.read().index).resolve(account, region, ns, prepared);
+        })?;
+        let namespace = ns;
         // Known series are logged by id; new ones by key (replay creates them in log order).
         let record = walrec::encode(now, account, region, namespace, &valid);
         let mut st = self.state.write();
@@ -240,6 +243,12 @@ impl Metrics {
             let mut taken = Vec::with_capacity(keys.len());
             for k in keys {
                 if let Some(p) = st.head.partitions.remove(&k) {
+                    // Oldest partition first, so the newest one sets the hint.
+                    for (id, entries) in &p.series {
+                        if let Some(s) = st.index.get_mut(*id) {
+                            s.head_hint = u32::try_from(entries.len()).unwrap_or(u32::MAX);
+                        }
+                    }
                     let p = Arc::new(p);
                     st.sealing.push((k, p.clone()));
                     taken.push((k, p));
@@ -425,11 +434,12 @@ fn apply(
 ) {
     for d in data {
         let id = st.index.get_or_create_valid(account, region, namespace, d);
-        if let Some(s) = st.index.get_mut(id) {
+        let hint = st.index.get_mut(id).map_or(0, |s| {
             s.last_ingest = s.last_ingest.max(ingest);
-        }
+            s.head_hint
+        });
         for e in &d.entries {
-            st.head.add(id, *e, pos.segment);
+            st.head.add(id, *e, pos.segment, hint);
         }
     }
 }
@@ -464,9 +474,10 @@ fn replay(st: &mut State, pos: Position, batch: &walrec::Batch) -> Result<(), Me
                 )
             }
         };
-        if let Some(s) = st.index.get_mut(id) {
+        let hint = st.index.get_mut(id).map_or(0, |s| {
             s.last_ingest = s.last_ingest.max(batch.ingest);
-        }
+            s.head_hint
+        });
         for e in &d.entries {
             if st
                 .sealed_upto
@@ -475,7 +486,7 @@ fn replay(st: &mut State, pos: Position, batch: &walrec::Batch) -> Result<(), Me
             {
                 continue;
             }
-            st.head.add(id, *e, pos.segment);
+            st.head.add(id, *e, pos.segment, hint);
         }
     }
     Ok(())

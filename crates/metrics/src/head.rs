@@ -32,8 +32,14 @@ pub struct Head {
     pub partitions: BTreeMap<i64, HeadPartition>,
 }
 
+/// Most entries reserved up front for a series' list in a new partition.
+const MAX_RESERVE: usize = 4_096;
+
 impl Head {
-    pub fn add(&mut self, id: SeriesId, e: Entry, segment: u64) {
+    /// Adds `e` to series `id`. A series' list in a partition starts with room for `hint`
+    /// entries (what it held in its last sealed partition, at most [`MAX_RESERVE`]), so a steady
+    /// series never regrows (and copies) its list while the engine's write lock is held.
+    pub fn add(&mut self, id: SeriesId, e: Entry, segment: u64, hint: u32) {
         let p = self
             .partitions
             .entry(partition_of(e.ts))
@@ -42,7 +48,10 @@ impl Head {
                 ..HeadPartition::default()
             });
         p.first_segment = p.first_segment.min(segment);
-        p.series.entry(id).or_default().push(e);
+        p.series
+            .entry(id)
+            .or_insert_with(|| Vec::with_capacity((hint as usize).min(MAX_RESERVE)))
+            .push(e);
         p.entries += 1;
     }
 

@@ -19,6 +19,9 @@ pub struct SeriesMeta {
     pub key: SeriesKey,
     /// Server time of the last PutMetricData that wrote to it (for `RecentlyActive`).
     pub last_ingest: i64,
+    /// Entries the series had in the last head partition sealed: the room its list in a new
+    /// partition starts with ([`crate::head::Head::add`]).
+    pub head_hint: u32,
 }
 
 /// Postings keyed by interned strings (shared with the series keys).
@@ -46,7 +49,9 @@ pub struct ListFilter {
 #[derive(Debug, Default)]
 pub struct Index {
     series: Vec<SeriesMeta>,
-    by_hash: FxHashMap<u64, Vec<SeriesId>>,
+    /// Key hash → the first series with it; `by_hash_more` holds the others (rare).
+    by_hash: FxHashMap<u64, SeriesId>,
+    by_hash_more: FxHashMap<u64, Vec<SeriesId>>,
     tenants: HashMap<(Arc<str>, Arc<str>), Postings>,
     interned: HashSet<Arc<str>, BuildHasherDefault<FxHasher>>,
 }
@@ -83,15 +88,55 @@ fn mix_str(mut h: u64, s: &str) -> u64 {
     mix(mix(h, tail), b.len() as u64)
 }
 
+/// Byte equality of two (short) strings with inline word loads instead of a call into libc's
+/// `memcmp`: series keys are compared on every datum, and their strings are mostly < 32 bytes.
+#[inline]
+pub(crate) fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let word = |s: &[u8], at: usize| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&s[at..at + 8]);
+        u64::from_ne_bytes(w)
+    };
+    let half = |s: &[u8], at: usize| {
+        let mut w = [0u8; 4];
+        w.copy_from_slice(&s[at..at + 4]);
+        u32::from_ne_bytes(w)
+    };
+    match n {
+        0 => true,
+        1..=3 => a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1],
+        4..=8 => half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4),
+        _ => {
+            let mut i = 0;
+            while i + 8 < n {
+                if word(a, i) != word(b, i) {
+                    return false;
+                }
+                i += 8;
+            }
+            // The last (possibly overlapping) word.
+            word(a, n - 8) == word(b, n - 8)
+        }
+    }
+}
+
 /// Hash of a series' metric name and dimensions (sorted by name). Validation computes it outside
 /// the engine's lock; `key_hash` adds the tenant and namespace. In memory only (the index is
 /// rebuilt at open), so the function may change between versions.
 pub fn datum_hash<'a>(name: &str, dims: impl ExactSizeIterator<Item = (&'a str, &'a str)>) -> u64 {
+    // Names and values in two independent chains, which the CPU runs side by side.
     let mut h = mix(mix_str(0, name), dims.len() as u64);
+    let mut hv = 0;
     for (n, v) in dims {
-        h = mix_str(mix_str(h, n), v);
+        h = mix_str(h, n);
+        hv = mix_str(hv, v);
     }
-    h
+    mix(h, hv)
 }
 
 /// Hash of a series key's tenant and namespace (the same for every datum of a batch).
@@ -159,32 +204,42 @@ impl Index {
         dims: &[&Dimension],
         h: u64,
     ) -> Option<SeriesId> {
-        self.by_hash.get(&h)?.iter().copied().find(|id| {
-            let k = &self.series[*id as usize].key;
-            &*k.metric_name == metric_name
+        let is = |id: SeriesId| {
+            let k = &self.series[id as usize].key;
+            str_eq(&k.metric_name, metric_name)
                 && k.dimensions.len() == dims.len()
                 && k.dimensions
                     .iter()
                     .zip(dims)
-                    .all(|(a, b)| *a.value == *b.value && *a.name == *b.name)
-                && &*k.namespace == namespace
-                && &*k.account == account
-                && &*k.region == region
-        })
+                    .all(|(a, b)| str_eq(&a.value, &b.value) && str_eq(&a.name, &b.name))
+                && str_eq(&k.namespace, namespace)
+                && str_eq(&k.account, account)
+                && str_eq(&k.region, region)
+        };
+        let first = *self.by_hash.get(&h)?;
+        if is(first) {
+            return Some(first);
+        }
+        self.by_hash_more
+            .get(&h)?
+            .iter()
+            .copied()
+            .find(|id| is(*id))
     }
 
-    /// Looks up the series of validated datums (under the engine's read lock, before the write
-    /// lock of `put`), so that applying them only creates the new ones. Ids are never reused.
+    /// Looks up the series of a batch's datums before they are validated (under the engine's
+    /// read lock, before the write lock of `put`), so that the datums of known series skip the
+    /// checks of their key and applying them only creates the new ones. Ids are never reused.
     pub fn resolve(
         &self,
         account: &str,
         region: &str,
         namespace: &str,
-        data: &mut [crate::validate::ValidDatum<'_>],
+        data: &mut [crate::validate::Prepared<'_>],
     ) {
         // The tenant's part of the hash once per batch, not per datum.
         let th = tenant_hash(account, region, namespace);
-        for d in data {
+        for d in data.iter_mut().filter(|d| d.lookup) {
             d.series = self.find_hashed(
                 account,
                 region,
@@ -275,7 +330,14 @@ impl Index {
                 key.dimensions.iter().map(|d| (&*d.name, &*d.value)),
             ),
         );
-        self.by_hash.entry(h).or_default().push(id);
+        match self.by_hash.entry(h) {
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(id);
+            }
+            std::collections::hash_map::Entry::Occupied(_) => {
+                self.by_hash_more.entry(h).or_default().push(id);
+            }
+        }
         let p = self
             .tenants
             .entry((key.account.clone(), key.region.clone()))
@@ -296,7 +358,11 @@ impl Index {
                 .or_default()
                 .push(id);
         }
-        self.series.push(SeriesMeta { key, last_ingest });
+        self.series.push(SeriesMeta {
+            key,
+            last_ingest,
+            head_hint: 0,
+        });
         id
     }
 
@@ -376,92 +442,5 @@ impl Index {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn dims(pairs: &[(&str, &str)]) -> Vec<&'static Dimension> {
-        let mut v: Vec<&'static Dimension> = pairs
-            .iter()
-            .map(|(n, v)| &*Box::leak(Box::new(Dimension::new(*n, *v))))
-            .collect();
-        v.sort();
-        v
-    }
-
-    #[test]
-    fn validated_datums_resolve_to_the_same_series() {
-        let mut ix = Index::default();
-        let data = [crate::model::MetricDatum::value("Latency", 60_000, 1.0)
-            .with_dimension("Host", "a")
-            .with_dimension("Az", "x")];
-        let mut valid = crate::validate::validate_put(Some("App"), &data, 60_000).expect("valid");
-        ix.resolve("1", "r", "App", &mut valid);
-        assert_eq!(valid[0].series, None);
-        let id = ix.get_or_create_valid("1", "r", "App", &valid[0]);
-        assert_eq!(
-            ix.find(
-                "1",
-                "r",
-                "App",
-                "Latency",
-                &dims(&[("Host", "a"), ("Az", "x")])
-            ),
-            Some(id)
-        );
-        ix.resolve("1", "r", "App", &mut valid);
-        assert_eq!(valid[0].series, Some(id));
-        ix.resolve("1", "q", "App", &mut valid);
-        assert_eq!(valid[0].series, None, "another region is another series");
-        assert_ne!(ix.get_or_create_valid("1", "q", "App", &valid[0]), id);
-    }
-
-    #[test]
-    fn list_filters_by_every_term() {
-        let mut ix = Index::default();
-        let a = ix.get_or_create("1", "r", "App", "Latency", &dims(&[("Host", "a")]));
-        let b = ix.get_or_create("1", "r", "App", "Latency", &dims(&[("Host", "b")]));
-        let c = ix.get_or_create(
-            "1",
-            "r",
-            "App",
-            "Errors",
-            &dims(&[("Host", "a"), ("Az", "x")]),
-        );
-        let _other_region = ix.get_or_create("1", "q", "App", "Latency", &[]);
-        assert_eq!(
-            ix.get_or_create("1", "r", "App", "Latency", &dims(&[("Host", "a")])),
-            a
-        );
-        let f = |ns: Option<&str>, m: Option<&str>, d: &[(&str, Option<&str>)]| ListFilter {
-            namespace: ns.map(str::to_owned),
-            metric_name: m.map(str::to_owned),
-            dimensions: d
-                .iter()
-                .map(|(n, v)| ((*n).to_owned(), v.map(str::to_owned)))
-                .collect(),
-            active_since: None,
-        };
-        assert_eq!(
-            ix.list("1", "r", &f(None, None, &[]), None, 10),
-            vec![a, b, c]
-        );
-        assert_eq!(
-            ix.list("1", "r", &f(Some("App"), Some("Latency"), &[]), None, 10),
-            vec![a, b]
-        );
-        assert_eq!(
-            ix.list("1", "r", &f(None, None, &[("Host", Some("a"))]), None, 10),
-            vec![a, c]
-        );
-        assert_eq!(
-            ix.list("1", "r", &f(None, None, &[("Az", None)]), None, 10),
-            vec![c]
-        );
-        assert_eq!(ix.list("1", "r", &f(None, None, &[]), Some(a), 1), vec![b]);
-        assert!(
-            ix.list("1", "r", &f(Some("Nope"), None, &[]), None, 10)
-                .is_empty()
-        );
-        assert!(ix.list("2", "r", &f(None, None, &[]), None, 10).is_empty());
-    }
-}
+#[path = "index_tests.rs"]
+mod tests;

@@ -59,11 +59,63 @@ impl<'a> ValidDatum<'a> {
     }
 }
 
+/// A datum's series key as the request carries it, before validation: the metric name, the
+/// dimensions sorted by name and their [`crate::index::datum_hash`], so that the series can be
+/// looked up ([`crate::index::Index::resolve`]) before the datum is checked. A datum whose series
+/// exists has a valid key (every series was created from a validated one), so its dimensions
+/// are not checked again, character by character.
+#[derive(Debug)]
+pub struct Prepared<'a> {
+    pub metric_name: &'a str,
+    pub dimensions: DimRefs<'a>,
+    pub key_hash: u64,
+    /// Whether the key can name a series at all (a name, at most [`MAX_DIMENSIONS`]).
+    pub lookup: bool,
+    /// The series found by the lookup.
+    pub series: Option<crate::index::SeriesId>,
+}
+
+fn prepare(d: &MetricDatum) -> Prepared<'_> {
+    let metric_name = d.metric_name.as_deref().unwrap_or("");
+    let lookup = !metric_name.is_empty() && d.dimensions.len() <= MAX_DIMENSIONS;
+    let mut dimensions: DimRefs<'_> = if lookup {
+        d.dimensions.iter().collect()
+    } else {
+        DimRefs::from_iter([])
+    };
+    dimensions.sort_unstable_by(|a, b| name_order(&a.name, &b.name));
+    let key_hash = crate::index::datum_hash(
+        metric_name,
+        dimensions
+            .iter()
+            .map(|d| (d.name.as_str(), d.value.as_str())),
+    );
+    Prepared {
+        metric_name,
+        dimensions,
+        key_hash,
+        lookup,
+        series: None,
+    }
+}
+
 /// Checks a PutMetricData request at `now` and normalizes it.
 pub fn validate_put<'a>(
     namespace: Option<&str>,
     data: &'a [MetricDatum],
     now: i64,
+) -> Result<Vec<ValidDatum<'a>>, MetricsError> {
+    validate_put_with(namespace, data, now, |_| {})
+}
+
+/// [`validate_put`] that lets `resolve` look the (unvalidated) series keys up first (fill in
+/// [`Prepared::series`]); the datums of series found come out with their id. Errors are those
+/// of [`validate_put`], in the same order.
+pub fn validate_put_with<'a>(
+    namespace: Option<&str>,
+    data: &'a [MetricDatum],
+    now: i64,
+    resolve: impl FnOnce(&mut [Prepared<'a>]),
 ) -> Result<Vec<ValidDatum<'a>>, MetricsError> {
     let namespace = namespace.unwrap_or("");
     check_namespace(namespace)?;
@@ -77,10 +129,14 @@ pub fn validate_put<'a>(
             "The collection MetricData must not have a size greater than {MAX_DATUMS}."
         )));
     }
-    data.iter()
-        .enumerate()
-        .map(|(i, d)| validate_datum(i + 1, d, now))
-        .collect()
+    let mut prepared: Vec<Prepared<'a>> = data.iter().map(prepare).collect();
+    resolve(&mut prepared);
+    // Sized up front: a collect through `Result` would grow (and copy) the list.
+    let mut out = Vec::with_capacity(data.len());
+    for (i, (d, p)) in data.iter().zip(prepared).enumerate() {
+        out.push(validate_datum(i + 1, d, now, p)?);
+    }
+    Ok(out)
 }
 
 /// Namespace rules: 1–255 printable ASCII characters, not starting with `AWS/`.
@@ -91,7 +147,7 @@ pub fn check_namespace(namespace: &str) -> Result<(), MetricsError> {
         ));
     }
     check_length(namespace, "Namespace", MAX_NAME_LEN)?;
-    if namespace.starts_with("AWS/") || !is_printable_ascii(namespace) || is_blank(namespace) {
+    if namespace.starts_with("AWS/") || !is_printable_not_blank(namespace) {
         return Err(MetricsError::invalid(format!(
             "The value {namespace} for parameter Namespace is invalid."
         )));
@@ -99,11 +155,12 @@ pub fn check_namespace(namespace: &str) -> Result<(), MetricsError> {
     Ok(())
 }
 
-fn validate_datum(
+fn validate_datum<'a>(
     member: usize,
-    d: &MetricDatum,
+    d: &'a MetricDatum,
     now: i64,
-) -> Result<ValidDatum<'_>, MetricsError> {
+    p: Prepared<'a>,
+) -> Result<ValidDatum<'a>, MetricsError> {
     // Parameter paths are only formatted when a message needs them.
     let path = &Path(member);
     let name = match d.metric_name.as_deref() {
@@ -117,8 +174,8 @@ fn validate_datum(
     if name.len() > MAX_NAME_LEN {
         check_length(name, &format!("{path}.MetricName"), MAX_NAME_LEN)?;
     }
-    let dimensions = if d.dimensions.is_empty() {
-        DimRefs::from_iter([])
+    let dimensions = if p.series.is_some() || d.dimensions.is_empty() {
+        p.dimensions
     } else {
         check_dimensions_at(DimPath::Datum(member), &d.dimensions)?
     };
@@ -237,7 +294,13 @@ fn validate_datum(
             "At least one of the parameters {path}.Value or {path}.StatisticValues must be specified."
         )));
     };
-    Ok(ValidDatum::new(name, dimensions, entries))
+    Ok(ValidDatum {
+        metric_name: name,
+        dimensions,
+        entries,
+        key_hash: p.key_hash,
+        series: p.series,
+    })
 }
 
 /// Dimension rules: at most 30, names 1–255 and values 1–1024 ASCII characters with at least one
@@ -304,14 +367,14 @@ fn check_dimensions_at<'a>(
         if d.value.len() > MAX_DIMENSION_VALUE_LEN {
             check_length(&d.value, &format!("{}.Value", p()), MAX_DIMENSION_VALUE_LEN)?;
         }
-        if !is_printable_ascii(&d.name) || is_blank(&d.name) || d.name.starts_with(':') {
+        if !is_printable_not_blank(&d.name) || d.name.starts_with(':') {
             return Err(MetricsError::invalid(format!(
                 "The value {} for parameter {}.Name is invalid.",
                 d.name,
                 p()
             )));
         }
-        if !is_printable_ascii(&d.value) || is_blank(&d.value) {
+        if !is_printable_not_blank(&d.value) {
             return Err(MetricsError::invalid(format!(
                 "The value {} for parameter {}.Value is invalid.",
                 d.value,
@@ -320,9 +383,9 @@ fn check_dimensions_at<'a>(
         }
     }
     let mut sorted: DimRefs<'a> = dims.iter().collect();
-    sorted.sort_unstable_by(|a, b| a.name.cmp(&b.name));
+    sorted.sort_unstable_by(|a, b| name_order(&a.name, &b.name));
     for w in sorted.windows(2) {
-        if w[0].name == w[1].name {
+        if crate::index::str_eq(&w[0].name, &w[1].name) {
             return Err(MetricsError::invalid(format!(
                 "No metric may have duplicate dimension names. The dimension name {} in {path} is duplicated.",
                 w[0].name
@@ -354,13 +417,36 @@ fn check_length(s: &str, path: &str, max: usize) -> Result<(), MetricsError> {
     Ok(())
 }
 
-// Both fold without an early exit, which the compiler vectorizes; names and values are short.
-fn is_printable_ascii(s: &str) -> bool {
-    s.bytes().fold(true, |ok, b| ok & (0x20..0x7f).contains(&b))
+/// Printable ASCII with at least one non-blank character, in one pass. The fold has no early
+/// exit, which the compiler vectorizes; names and values are short.
+fn is_printable_not_blank(s: &str) -> bool {
+    let (printable, blank) = s.bytes().fold((true, true), |(p, bl), b| {
+        (p & (0x20..0x7f).contains(&b), bl & (b == b' '))
+    });
+    printable && !blank
 }
 
-fn is_blank(s: &str) -> bool {
-    s.bytes().fold(true, |ok, b| ok & (b == b' '))
+/// Orders dimension names as `str::cmp` does. Most names differ in their first eight bytes,
+/// compared as one word.
+#[inline]
+fn name_order(a: &str, b: &str) -> std::cmp::Ordering {
+    name_prefix(a).cmp(&name_prefix(b)).then_with(|| a.cmp(b))
+}
+
+/// The first eight bytes of a name as a big-endian word, zero-padded: comparing
+/// these orders names as comparing the strings does, unless they are equal (a NUL byte may tie
+/// with the padding; the full comparison then decides).
+#[inline]
+fn name_prefix(s: &str) -> u64 {
+    let b = s.as_bytes();
+    if let Some(head) = b.first_chunk::<8>() {
+        return u64::from_be_bytes(*head);
+    }
+    let mut w = 0u64;
+    for (i, c) in b.iter().enumerate() {
+        w |= u64::from(*c) << (56 - 8 * i);
+    }
+    w
 }
 
 /// Numbers as AWS prints them in messages (`NaN`, `Infinity`, `1.0E200`).
@@ -379,53 +465,4 @@ pub(crate) fn fmt_f64(v: f64) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn datum(dims: usize) -> MetricDatum {
-        let mut d = MetricDatum::value("M", 60_000, 1.0);
-        // Names in reverse order, so validation has to sort them.
-        d.dimensions = (0..dims)
-            .rev()
-            .map(|i| Dimension::new(format!("d{i:02}"), "v"))
-            .collect();
-        d
-    }
-
-    #[test]
-    fn dimensions_sort_inline_and_on_the_heap() {
-        for n in [0, 1, 8, 9, 30] {
-            let data = [datum(n)];
-            let v = validate_put(Some("App"), &data, 60_000).expect("valid");
-            let names: Vec<&str> = v[0].dimensions.iter().map(|d| d.name.as_str()).collect();
-            let want: Vec<String> = (0..n).map(|i| format!("d{i:02}")).collect();
-            assert_eq!(names, want, "{n} dimensions");
-            assert_eq!(
-                &*v[0].entries,
-                &[Entry::single(60_000, 1.0, Unit::None, false)]
-            );
-        }
-        let mut dup = datum(10);
-        dup.dimensions[9].name = "d03".into();
-        let err = validate_put(Some("App"), &[dup], 60_000).expect_err("duplicate");
-        assert!(err.to_string().contains("The dimension name d03"), "{err}");
-    }
-
-    #[test]
-    fn equal_keys_hash_equally_and_values_list_entries() {
-        let a = [datum(3)];
-        let mut b = datum(3);
-        b.dimensions.reverse();
-        let b = [b];
-        let va = validate_put(Some("App"), &a, 60_000).expect("valid");
-        let vb = validate_put(Some("App"), &b, 60_000).expect("valid");
-        assert_eq!(va[0].key_hash, vb[0].key_hash);
-        let mut c = MetricDatum::value("M", 60_000, 1.0);
-        c.value = None;
-        c.values = vec![1.0, 2.0, 3.0];
-        c.counts = vec![1.0, 0.0, 2.0];
-        let vc = validate_put(Some("App"), std::slice::from_ref(&c), 60_000).expect("valid");
-        assert_eq!(vc[0].entries.len(), 2);
-        assert!(matches!(vc[0].entries, Entries::Many(_)));
-    }
-}
+mod tests;

@@ -1,0 +1,98 @@
+//! Validation tests: dimension sorting, key hashing, lookups before validation.
+
+use super::*;
+
+fn datum(dims: usize) -> MetricDatum {
+    let mut d = MetricDatum::value("M", 60_000, 1.0);
+    // Names in reverse order, so validation has to sort them.
+    d.dimensions = (0..dims)
+        .rev()
+        .map(|i| Dimension::new(format!("d{i:02}"), "v"))
+        .collect();
+    d
+}
+
+#[test]
+fn dimensions_sort_inline_and_on_the_heap() {
+    for n in [0, 1, 8, 9, 30] {
+        let data = [datum(n)];
+        let v = validate_put(Some("App"), &data, 60_000).expect("valid");
+        let names: Vec<&str> = v[0].dimensions.iter().map(|d| d.name.as_str()).collect();
+        let want: Vec<String> = (0..n).map(|i| format!("d{i:02}")).collect();
+        assert_eq!(names, want, "{n} dimensions");
+        assert_eq!(
+            &*v[0].entries,
+            &[Entry::single(60_000, 1.0, Unit::None, false)]
+        );
+    }
+    let mut dup = datum(10);
+    dup.dimensions[9].name = "d03".into();
+    let err = validate_put(Some("App"), &[dup], 60_000).expect_err("duplicate");
+    assert!(err.to_string().contains("The dimension name d03"), "{err}");
+}
+
+#[test]
+fn known_series_skip_key_checks_but_errors_stay_the_same() {
+    let mut ix = crate::index::Index::default();
+    let known = datum(3);
+    let first = validate_put(Some("App"), std::slice::from_ref(&known), 60_000).expect("ok");
+    let id = ix.get_or_create_valid("1", "r", "App", &first[0]);
+    let mut bad = datum(2);
+    bad.dimensions[1].value = "\u{7}".into();
+    let data = [known.clone(), bad];
+    let resolve = |p: &mut [Prepared<'_>]| ix.resolve("1", "r", "App", p);
+    let err = validate_put_with(Some("App"), &data, 60_000, resolve).expect_err("bad value");
+    let plain = validate_put(Some("App"), &data, 60_000).expect_err("bad value");
+    assert_eq!(err.to_string(), plain.to_string());
+    assert!(
+        err.to_string()
+            .contains("MetricData.member.2.Dimensions.member.2.Value")
+    );
+    let ok = validate_put_with(Some("App"), &data[..1], 60_000, resolve).expect("ok");
+    assert_eq!(ok[0].series, Some(id));
+    assert_eq!(
+        ok[0],
+        ValidDatum {
+            series: Some(id),
+            ..first[0].clone()
+        }
+    );
+}
+
+#[test]
+fn names_order_as_strings_do() {
+    let names = [
+        "",
+        "a",
+        "a\u{0}",
+        "a\u{0}b",
+        "ab",
+        "abcdefgh",
+        "abcdefgh\u{0}",
+        "abcdefghi",
+        "b",
+    ];
+    for a in names {
+        for b in names {
+            assert_eq!(name_order(a, b), a.cmp(b), "{a:?} {b:?}");
+        }
+    }
+}
+
+#[test]
+fn equal_keys_hash_equally_and_values_list_entries() {
+    let a = [datum(3)];
+    let mut b = datum(3);
+    b.dimensions.reverse();
+    let b = [b];
+    let va = validate_put(Some("App"), &a, 60_000).expect("valid");
+    let vb = validate_put(Some("App"), &b, 60_000).expect("valid");
+    assert_eq!(va[0].key_hash, vb[0].key_hash);
+    let mut c = MetricDatum::value("M", 60_000, 1.0);
+    c.value = None;
+    c.values = vec![1.0, 2.0, 3.0];
+    c.counts = vec![1.0, 0.0, 2.0];
+    let vc = validate_put(Some("App"), std::slice::from_ref(&c), 60_000).expect("valid");
+    assert_eq!(vc[0].entries.len(), 2);
+    assert!(matches!(vc[0].entries, Entries::Many(_)));
+}
