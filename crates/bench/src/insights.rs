@@ -272,7 +272,7 @@ fn duckdb(
         .replace("{json}", &json.display().to_string())
         .replace("{text}", &text.display().to_string());
     let script = format!(
-        "import duckdb, time, json\ncon = duckdb.connect()\nts = []\nfor _ in range({repeat}):\n    t = time.perf_counter()\n    rows = con.execute({sql:?}).fetchall()\n    ts.append(time.perf_counter() - t)\nprint(json.dumps([ts, len(rows)]))\n"
+        "import duckdb, time, json\ncon = duckdb.connect()\ncon.execute(\"SET enable_progress_bar = false\")\nts = []\nfor _ in range({repeat}):\n    t = time.perf_counter()\n    rows = con.execute({sql:?}).fetchall()\n    ts.append(time.perf_counter() - t)\nprint(json.dumps([ts, len(rows)]))\n"
     );
     let o = std::process::Command::new(python)
         .arg("-c")
