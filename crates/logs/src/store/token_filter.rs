@@ -139,8 +139,19 @@ pub(crate) struct FilterBuilder {
     seen: Vec<u64>,
     /// For a builder reused block after block: the bitmap words set since the last reset.
     touched: Option<Vec<u32>>,
-    /// Builds version 2 filters (lanes): trigrams with a digit left out.
-    no_digits: bool,
+    /// Which trigrams it keeps.
+    grams: Grams,
+}
+
+/// The trigrams a [`FilterBuilder`] keeps.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Grams {
+    All,
+    /// Lanes (filter version 2): trigrams without a digit.
+    WithoutDigits,
+    /// The rest of a version 4 block filter, whose digit-free trigrams come from its lanes
+    /// ([`FilterBuilder::finish_and_reset_adding_to`]).
+    WithDigits,
 }
 
 impl FilterBuilder {
@@ -148,7 +159,7 @@ impl FilterBuilder {
         FilterBuilder {
             seen: vec![0; (1 << 24) / 64],
             touched: None,
-            no_digits: false,
+            grams: Grams::All,
         }
     }
 
@@ -158,41 +169,72 @@ impl FilterBuilder {
         FilterBuilder {
             seen: vec![0; (1 << 24) / 64],
             touched: Some(Vec::new()),
-            no_digits: false,
+            grams: Grams::All,
         }
     }
 
     /// Like [`FilterBuilder::new_small`], for the filters of lanes (digit-free trigrams only).
     pub(crate) fn new_lanes() -> Self {
         FilterBuilder {
-            no_digits: true,
+            grams: Grams::WithoutDigits,
+            ..FilterBuilder::new_small()
+        }
+    }
+
+    /// Like [`FilterBuilder::new_small`], for a version 4 block filter built from the trigrams
+    /// with a digit added here and its lanes' trigrams (each without a digit) merged in with
+    /// [`FilterBuilder::finish_and_reset_adding_to`]: every trigram of a message is set in one
+    /// bitmap only, and the block's filter is the same as adding every trigram to it.
+    pub(crate) fn new_digit_grams() -> Self {
+        FilterBuilder {
+            grams: Grams::WithDigits,
             ..FilterBuilder::new_small()
         }
     }
 
     fn add_bytes(&mut self, b: &[u8]) {
-        match &mut self.touched {
-            None => {
-                for w in b.windows(3) {
-                    let g = gram(w) as usize;
-                    self.seen[g / 64] |= 1 << (g % 64);
-                }
+        let [b0, b1, rest @ ..] = b else {
+            return;
+        };
+        // The trigram ending at each byte, and which of its three bytes are digits, kept rolling.
+        let mut g = u32::from(*b0) << 8 | u32::from(*b1);
+        let mut digits = u32::from(b0.is_ascii_digit()) << 1 | u32::from(b1.is_ascii_digit());
+        let grams = self.grams;
+        for &c in rest {
+            g = (g << 8 | u32::from(c)) & 0xFF_FFFF;
+            digits = (digits << 1 | u32::from(c.is_ascii_digit())) & 0b111;
+            let keep = match grams {
+                Grams::All => true,
+                Grams::WithoutDigits => digits == 0,
+                Grams::WithDigits => digits != 0,
+            };
+            if !keep {
+                continue;
             }
-            Some(touched) => {
-                let no_digits = self.no_digits;
-                for w in b.windows(3) {
-                    if no_digits && has_digit(w) {
-                        continue;
-                    }
-                    let g = gram(w) as usize;
-                    let word = &mut self.seen[g / 64];
-                    if *word == 0 {
-                        touched.push((g / 64) as u32);
-                    }
-                    *word |= 1 << (g % 64);
+            let g = g as usize;
+            let word = &mut self.seen[g / 64];
+            if *word == 0
+                && let Some(touched) = &mut self.touched
+            {
+                touched.push((g / 64) as u32);
+            }
+            *word |= 1 << (g % 64);
+        }
+    }
+
+    /// Like [`FilterBuilder::finish_and_reset`], first adding what was added since the last reset
+    /// to `other`, a builder for many small filters (see [`FilterBuilder::new_digit_grams`]).
+    pub(crate) fn finish_and_reset_adding_to(&mut self, other: &mut FilterBuilder) -> TokenFilter {
+        if let (Some(touched), Some(other_touched)) = (&self.touched, &mut other.touched) {
+            for &i in touched {
+                let word = &mut other.seen[i as usize];
+                if *word == 0 {
+                    other_touched.push(i);
                 }
+                *word |= self.seen[i as usize];
             }
         }
+        self.finish_and_reset()
     }
 
     /// Like [`FilterBuilder::finish_and_reset`], first adding what was added since the last reset
@@ -217,7 +259,7 @@ impl FilterBuilder {
             .collect();
         touched.clear();
         self.touched = Some(touched);
-        if self.no_digits {
+        if self.grams == Grams::WithoutDigits {
             let mut f = fold(words.into_iter(), LANE_BITS_PER_GRAM);
             f.no_digits = true;
             f
@@ -231,6 +273,13 @@ impl FilterBuilder {
         self.add_bytes(message.as_bytes());
         if memchr::memchr(b'\\', message.as_bytes()).is_some() {
             for_each_json_string(message, &mut |s| self.add_bytes(s.as_bytes()));
+        }
+    }
+
+    /// Adds every trigram `other` holds (for builders of whole chunks, [`FilterBuilder::new`]).
+    pub(crate) fn merge(&mut self, other: &FilterBuilder) {
+        for (w, o) in self.seen.iter_mut().zip(&other.seen) {
+            *w |= o;
         }
     }
 
@@ -467,6 +516,32 @@ mod proptests {
             let (i, j) = (a.index(m.len() + 1), b.index(m.len() + 1));
             let (i, j) = (i.min(j), i.max(j));
             prop_assert!(f.may_contain(&m[i..j]));
+        }
+
+        /// A version 4 block filter (trigrams with a digit, plus its lanes' merged in) is the
+        /// filter of every trigram, block after block of the same builders.
+        #[test]
+        fn digit_grams_plus_lanes_is_every_gram(
+            blocks in proptest::collection::vec(
+                proptest::collection::vec(("[a-z0-9 =:{}\"\\\\]{0,40}", 0..3u8), 1..20),
+                1..4,
+            ),
+        ) {
+            let (mut all, mut block, mut lane) =
+                (FilterBuilder::new_small(), FilterBuilder::new_digit_grams(), FilterBuilder::new_lanes());
+            for msgs in &blocks {
+                for (m, _) in msgs {
+                    all.add(m);
+                    block.add(m);
+                }
+                for k in 0..3u8 {
+                    for (m, _) in msgs.iter().filter(|(_, l)| *l == k) {
+                        lane.add(m);
+                    }
+                    lane.finish_and_reset_adding_to(&mut block);
+                }
+                prop_assert_eq!(block.finish_and_reset(), all.finish_and_reset());
+            }
         }
     }
 }

@@ -72,10 +72,11 @@ pub(crate) fn template_of(msg: &[u8]) -> u64 {
                     var = false;
                     tok = 0;
                 }
-                h = (h ^ u64::from(c)).wrapping_mul(PRIME);
+                // Between tokens a rotation suffices: each token boundary multiplies.
+                h = h.rotate_left(8) ^ u64::from(c);
             }
             1 => {
-                tok = (tok ^ u64::from(c)).wrapping_mul(PRIME).rotate_left(5);
+                tok = tok.rotate_left(5) ^ u64::from(c);
                 in_tok = true;
             }
             _ => {
@@ -127,8 +128,9 @@ pub(crate) fn assign_lanes(evs: &[StoredEvent]) -> (Vec<u8>, usize) {
     (lanes, n.max(1))
 }
 
-/// The trigram filters a version 4 writer builds: the block's (every trigram), each lane's
-/// (digit-free trigrams) and the chunk's (for the catalog).
+/// The trigram filters a version 4 writer builds: the block's (every trigram: built from those
+/// with a digit plus its lanes'; see [`FilterBuilder::new_digit_grams`]), each lane's (digit-free
+/// trigrams) and the chunk's (for the catalog).
 pub(crate) struct LaneFilters<'a> {
     pub block: FilterBuilder,
     pub lane: FilterBuilder,
@@ -162,14 +164,12 @@ pub(crate) fn encode_block(
     table.extend_from_slice(&(fixed.len() as u32).to_le_bytes());
     table.extend_from_slice(&crc32c::crc32c(&fixed).to_le_bytes());
     let LaneFilters { block, lane, chunk } = filters;
+    // The block's filter holds every trigram: those with a digit are added here, the others
+    // come from the lanes' filters as each lane is finished, so each trigram is set once.
     for e in evs {
         block.add(&e.message);
     }
-    let f = block.finish_and_reset_into(chunk).encode();
-    table.extend_from_slice(&(f.len() as u32).to_le_bytes());
-    table.extend_from_slice(&f);
-    table.extend_from_slice(&(n as u32).to_le_bytes());
-    body.extend_from_slice(&fixed);
+    let mut lane_entries = Vec::with_capacity(n);
     for k in 0..n {
         raw.clear();
         for (e, l) in evs.iter().zip(&lanes) {
@@ -179,14 +179,22 @@ pub(crate) fn encode_block(
             }
         }
         let frame = zstd.compress(&raw)?;
-        let f = lane.finish_and_reset().encode();
-        table.extend_from_slice(&(raw.len() as u32).to_le_bytes());
+        let f = lane.finish_and_reset_adding_to(block).encode();
+        raw_total += raw.len() as u64;
+        lane_entries.push((raw.len(), frame, f));
+    }
+    let f = block.finish_and_reset_into(chunk).encode();
+    table.extend_from_slice(&(f.len() as u32).to_le_bytes());
+    table.extend_from_slice(&f);
+    table.extend_from_slice(&(n as u32).to_le_bytes());
+    body.extend_from_slice(&fixed);
+    for (raw_len, frame, f) in lane_entries {
+        table.extend_from_slice(&(raw_len as u32).to_le_bytes());
         table.extend_from_slice(&(frame.len() as u32).to_le_bytes());
         table.extend_from_slice(&crc32c::crc32c(&frame).to_le_bytes());
         table.extend_from_slice(&(f.len() as u32).to_le_bytes());
         table.extend_from_slice(&f);
         body.extend_from_slice(&frame);
-        raw_total += raw.len() as u64;
     }
     Ok(raw_total)
 }
