@@ -9,13 +9,12 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper::client::conn::http1;
-use hyper_util::rt::TokioIo;
+use http_body_util::Full;
 use openwatch_metrics::{Dimension, MetricDatum};
 use openwatch_wire::Value;
 
 use super::data::{DataSet, HOSTS, Rounding, host_dims};
+use crate::http_client::{Sender, connect, exchange, start_dev_server};
 
 /// The wire protocol of a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,14 +64,7 @@ impl Local {
             .enable_all()
             .build()?;
         let dir = tempfile::tempdir()?;
-        let config = openwatch_server::Config {
-            listen: "127.0.0.1:0".parse()?,
-            data_dir: dir.path().to_path_buf(),
-            dev: true,
-            public_url: None,
-            export_s3: None,
-        };
-        let server = rt.block_on(openwatch_server::Server::start(config))?;
+        let server = start_dev_server(&rt, dir.path().to_path_buf())?;
         let authority = server.local_addr().to_string();
         Ok(Local {
             rt,
@@ -223,32 +215,11 @@ pub fn put_body(proto: Proto, namespace: &str, datums: &[MetricDatum]) -> Vec<u8
     }
 }
 
-async fn connect(authority: &str) -> anyhow::Result<http1::SendRequest<Full<Bytes>>> {
-    let stream = tokio::net::TcpStream::connect(authority)
-        .await
-        .with_context(|| format!("cannot connect to {authority}"))?;
-    stream.set_nodelay(true)?;
-    let (sender, conn) = http1::handshake(TokioIo::new(stream)).await?;
-    tokio::spawn(async move {
-        let _ = conn.await;
-    });
-    Ok(sender)
-}
-
 /// Sends one request and returns the response body, failing on a non-2xx status.
-async fn send(sender: &mut http1::SendRequest<Full<Bytes>>, p: &Prepared) -> anyhow::Result<Bytes> {
+async fn send(sender: &mut Sender, p: &Prepared) -> anyhow::Result<Bytes> {
     let mut req = http::Request::post(p.path).body(Full::new(p.body.clone()))?;
     *req.headers_mut() = p.headers.clone();
-    sender.ready().await?;
-    let resp = sender.send_request(req).await?;
-    let status = resp.status();
-    let body = resp.into_body().collect().await?.to_bytes();
-    anyhow::ensure!(
-        status.is_success(),
-        "the server answered {status}: {}",
-        String::from_utf8_lossy(&body)
-    );
-    Ok(body)
+    exchange(sender, req).await
 }
 
 /// Sends every request over `connections` keep-alive connections; returns the wall time.
