@@ -197,11 +197,8 @@ impl Plan {
             _ => None,
         };
         let ctx0 = Ctx { now: 0 };
-        let bare_rejects = event_free.then(|| {
-            !prefix[..early].iter().all(
-                |c| !matches!(c, Command::Filter(e) if !eval(e, &Row::default(), &ctx0).truthy()),
-            )
-        });
+        let bare_rejects =
+            event_free.then(|| !filters_pass(&prefix[..early], &Row::default(), &ctx0));
         let cap = limit.unwrap_or(MAX_RESULT_ROWS).min(MAX_RESULT_ROWS);
         let top_k = if stats.is_none() && has_diff.is_none() && rest_is_sort_limit(&rest) {
             let lim = rest.iter().find_map(|c| match c {
@@ -305,9 +302,7 @@ impl Plan {
 
     /// Whether the query's leading filters keep `row`.
     fn early_pass(&self, row: &Row, ctx: &Ctx) -> bool {
-        self.prefix[..self.early]
-            .iter()
-            .all(|c| !matches!(c, Command::Filter(e) if !eval(e, row, ctx).truthy()))
+        filters_pass(&self.prefix[..self.early], row, ctx)
     }
 
     fn feed_row(&self, row: Row, acc: &mut Acc, ctx: &Ctx) -> usize {
@@ -529,4 +524,10 @@ fn run_rest(c: &Command, mut rows: Vec<Row>, ctx: &Ctx, diff: Option<DiffPeriod>
 /// An `Arc<str>` of a field name (helper for callers building rows).
 pub fn name(s: &str) -> Arc<str> {
     Arc::from(s)
+}
+
+/// Whether every `filter` among `cmds` keeps `row`.
+fn filters_pass(cmds: &[Command], row: &Row, ctx: &Ctx) -> bool {
+    cmds.iter()
+        .all(|c| !matches!(c, Command::Filter(e) if !eval(e, row, ctx).truthy()))
 }

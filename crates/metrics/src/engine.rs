@@ -434,10 +434,7 @@ fn apply(
 ) {
     for d in data {
         let id = st.index.get_or_create_valid(account, region, namespace, d);
-        let hint = st.index.get_mut(id).map_or(0, |s| {
-            s.last_ingest = s.last_ingest.max(ingest);
-            s.head_hint
-        });
+        let hint = st.index.touch(id, ingest);
         for e in &d.entries {
             st.head.add(id, *e, pos.segment, hint);
         }
@@ -474,10 +471,7 @@ fn replay(st: &mut State, pos: Position, batch: &walrec::Batch) -> Result<(), Me
                 )
             }
         };
-        let hint = st.index.get_mut(id).map_or(0, |s| {
-            s.last_ingest = s.last_ingest.max(batch.ingest);
-            s.head_hint
-        });
+        let hint = st.index.touch(id, batch.ingest);
         for e in &d.entries {
             if st
                 .sealed_upto

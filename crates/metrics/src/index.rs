@@ -167,6 +167,15 @@ impl Index {
         self.series.get_mut(id as usize)
     }
 
+    /// Records an ingestion of series `id` at `ingest` (ms) and returns its head-size hint
+    /// (`SeriesMeta::head_hint`; 0 for an unknown id).
+    pub fn touch(&mut self, id: SeriesId, ingest: i64) -> u32 {
+        self.get_mut(id).map_or(0, |s| {
+            s.last_ingest = s.last_ingest.max(ingest);
+            s.head_hint
+        })
+    }
+
     /// Shares one allocation per distinct account and region string.
     pub fn intern(&mut self, s: &str) -> Arc<str> {
         if let Some(a) = self.interned.get(s) {
@@ -190,8 +199,8 @@ impl Index {
             metric_name,
             dims.iter().map(|d| (d.name.as_str(), d.value.as_str())),
         );
-        let th = tenant_hash(account, region, namespace);
-        self.find_hashed(account, region, namespace, metric_name, dims, mix(th, dh))
+        let h = key_hash(account, region, namespace, dh);
+        self.find_hashed(account, region, namespace, metric_name, dims, h)
     }
 
     /// [`Index::find`] with the key's hash `h` ([`key_hash`]) already computed.

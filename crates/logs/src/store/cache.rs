@@ -22,8 +22,8 @@ pub const CHUNK_CACHE_BYTES: usize = 128 * 1024 * 1024;
 const MAX_LAYOUTS: usize = 4096;
 /// The cache key of a whole chunk (all blocks joined), next to its blocks' keys.
 const WHOLE: u32 = u32::MAX;
-/// Most threads one read decompresses on.
-const MAX_THREADS: usize = 4;
+/// Most threads one read decompresses on (the machine's parallelism caps it further).
+pub(crate) const MAX_THREADS: usize = 4;
 
 /// A cache key: chunk id, block ([`WHOLE`] for the whole chunk), lanes decompressed
 /// ([`ALL_LANES`] for all).
@@ -131,7 +131,11 @@ impl ChunkCache {
                     inner
                         .map
                         .get(&(*id, b, ALL_LANES))
-                        .or_else(|| inner.map.get(&(*id, b, *lanes)))
+                        .or_else(|| {
+                            (*lanes != ALL_LANES)
+                                .then(|| inner.map.get(&(*id, b, *lanes)))
+                                .flatten()
+                        })
                         .cloned()
                 })
                 .collect()

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use super::test_env::{A, Env, R, T0, block};
+use super::test_env::{A, Env, R, Recording, T0, block};
 use super::*;
 use crate::model::{PutResult, Tags};
 
@@ -108,16 +108,6 @@ fn a_blocking_put_flushes_a_due_head_itself() {
         .unwrap();
     assert_eq!(chunks(&s), 1);
     assert!(!s.flush_wanted());
-}
-
-/// Keeps what the sink receives.
-#[derive(Default)]
-struct Recording(parking_lot::Mutex<Vec<EmittedMetric>>);
-
-impl MetricSink for Recording {
-    fn emit(&self, _account: &str, _region: &str, metrics: Vec<EmittedMetric>) {
-        self.0.lock().extend(metrics);
-    }
 }
 
 #[test]

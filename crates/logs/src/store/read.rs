@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::LogStore;
-use super::cache::BlockRef;
+use super::cache::{BlockRef, MAX_THREADS};
 use super::chunk::lanes::ALL_LANES;
 use super::chunk::{ChunkMeta, RawChunk};
 use super::event::{EventKey, StoredEvent};
@@ -19,9 +19,6 @@ use crate::limits::{
 };
 use crate::model::{FilterPage, GetEventsPage, OutputEvent};
 use crate::names::{validate_group_name, validate_stream_name};
-
-/// Threads one read decompresses blocks on (at most; the machine's parallelism caps it).
-const MAX_SCAN_THREADS: usize = 4;
 
 /// GetLogEvents' query.
 #[derive(Debug, Clone, Default)]
@@ -241,7 +238,7 @@ impl LogStore {
             .after
             .map_or(scan.start, |a| a.timestamp.max(scan.start));
         let hi = scan.before.map_or(scan.end, |b| b.timestamp.min(scan.end));
-        let threads = MAX_SCAN_THREADS;
+        let threads = MAX_THREADS;
         let mut next_chunk = 0;
         let mut queue: VecDeque<BlockRef> = VecDeque::new();
         loop {

@@ -181,8 +181,7 @@ impl LogStore {
                         if info.max_ts < src.start || info.min_ts > src.end {
                             return None;
                         }
-                        let lanes = info
-                            .lanes_to_read(|f| lits.iter().all(|l| f.may_contain(l.as_bytes())))?;
+                        let lanes = info.lanes_to_read(|f| f.may_contain_all(&lits))?;
                         Some((meta.id, Arc::clone(&layout), b, lanes))
                     })
                     .collect();

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use super::test_env::{Env, R, T0};
+use super::test_env::{Env, R, Recording, T0};
 use super::*;
 use crate::model::Tags;
 
@@ -410,16 +410,6 @@ fn large_backlogs_are_delivered_in_rounds_and_batches() {
         .describe_log_streams(A, R, "dst", &StreamQuery::default())
         .unwrap();
     assert_eq!(info.streams[0].name, st);
-}
-
-/// Keeps what is emitted.
-#[derive(Default)]
-struct Recording(parking_lot::Mutex<Vec<EmittedMetric>>);
-
-impl MetricSink for Recording {
-    fn emit(&self, _account: &str, _region: &str, metrics: Vec<EmittedMetric>) {
-        self.0.lock().extend(metrics);
-    }
 }
 
 #[test]

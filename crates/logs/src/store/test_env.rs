@@ -70,3 +70,13 @@ pub(super) fn block<F: std::future::Future>(f: F) -> F::Output {
         }
     }
 }
+
+/// A metric sink that keeps what it receives.
+#[derive(Default)]
+pub(super) struct Recording(pub(super) parking_lot::Mutex<Vec<super::EmittedMetric>>);
+
+impl super::MetricSink for Recording {
+    fn emit(&self, _account: &str, _region: &str, metrics: Vec<super::EmittedMetric>) {
+        self.0.lock().extend(metrics);
+    }
+}

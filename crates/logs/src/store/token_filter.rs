@@ -67,6 +67,11 @@ impl TokenFilter {
         self.words[s / 64] & (1 << (s % 64)) != 0
     }
 
+    /// Whether an event may contain every one of `literals` ([`TokenFilter::may_contain`] each).
+    pub fn may_contain_all(&self, literals: &[&str]) -> bool {
+        literals.iter().all(|l| self.may_contain(l.as_bytes()))
+    }
+
     /// Whether `literal` may occur in a message of the chunk (`false` proves it does not).
     pub fn may_contain(&self, literal: &[u8]) -> bool {
         literal
@@ -318,7 +323,7 @@ impl ChunkMeta {
     /// written without a filter. Literals shorter than 3 bytes never exclude a chunk.
     pub fn may_contain(&self, literals: &[&str]) -> bool {
         match &self.filter {
-            Some(f) => literals.iter().all(|l| f.may_contain(l.as_bytes())),
+            Some(f) => f.may_contain_all(literals),
             None => true,
         }
     }

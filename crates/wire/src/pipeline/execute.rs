@@ -27,14 +27,10 @@ impl Pipeline {
         let (protocol, service, now_millis, remote) =
             (route.protocol, ctx.service, ctx.now_millis, ctx.source_ip);
         let caller = Arc::clone(&ctx.caller);
-        let (read, input) = match input {
-            Input::Read(p, body, read) => (Some(read), Input::Wire(p, body)),
-            other => (None, other),
-        };
-        let (resource, (recorded_input, output)) = match (read, input) {
+        let (resource, (recorded_input, output)) = match input {
             // The shape was read straight from the body: the resource comes from the shape as
             // re-encoded for the trail (bulk members left out), the Value tree is never built.
-            (Some(Ok(prepared)), Input::Wire(p, body)) => {
+            Input::Read(p, body, Ok(prepared)) => {
                 let empty = Value::empty();
                 let resource = op.resource_arn(&ctx, prepared.recorded.as_ref().unwrap_or(&empty));
                 let outcome = match self.allowed(authorize, op, &caller, &resource, &ctx) {
@@ -48,22 +44,26 @@ impl Pipeline {
                 (resource, outcome)
             }
             // Unreadable into the shape, or a protocol without a direct reader: the Value path.
-            (prepared, input) => {
-                let input = match input {
-                    Input::Value(v) => v,
-                    Input::Wire(p, body) | Input::Read(p, body, _) => {
-                        p.decode(&body).unwrap_or_else(|_| Value::empty())
+            input => {
+                let (read_error, input) = match input {
+                    Input::Value(v) => (None, v),
+                    Input::Wire(p, body) => {
+                        (None, p.decode(&body).unwrap_or_else(|_| Value::empty()))
                     }
+                    Input::Read(p, body, read) => (
+                        read.err(),
+                        p.decode(&body).unwrap_or_else(|_| Value::empty()),
+                    ),
                 };
                 let resource = op.resource_arn(&ctx, &input);
                 let outcome = match self.allowed(authorize, op, &caller, &resource, &ctx) {
                     Err(denied) => (Some(clone_omitting(&input, op.bulk)), Err(denied)),
-                    Ok(()) => match prepared {
-                        Some(Err(e)) => (
+                    Ok(()) => match read_error {
+                        Some(e) => (
                             Some(clone_omitting(&input, op.bulk)),
                             Err(service.decode_error(e)),
                         ),
-                        _ => {
+                        None => {
                             // Recorded only if the input cannot be read into the shape.
                             let raw_input = clone_omitting(&input, op.bulk);
                             let outcome = op.call(ctx.clone(), input).await;

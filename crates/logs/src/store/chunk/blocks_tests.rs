@@ -134,6 +134,20 @@ mod tests {
     }
 }
 
+/// One stream's events holding `msgs` in order, at timestamps and sequence numbers 0, 1, ….
+pub(super) fn one_stream(msgs: &[String]) -> Vec<StoredEvent> {
+    msgs.iter()
+        .enumerate()
+        .map(|(i, m)| StoredEvent {
+            stream: 1,
+            timestamp: i as i64,
+            seq: i as u64,
+            ingestion_time: 0,
+            message: m.clone(),
+        })
+        .collect()
+}
+
 mod proptests {
     use proptest::prelude::*;
 
@@ -148,17 +162,7 @@ mod proptests {
             a in any::<prop::sample::Index>(),
             b in any::<prop::sample::Index>(),
         ) {
-            let events: Vec<StoredEvent> = msgs
-                .iter()
-                .enumerate()
-                .map(|(i, m)| StoredEvent {
-                    stream: 1,
-                    timestamp: i as i64,
-                    seq: i as u64,
-                    ingestion_time: 0,
-                    message: m.clone(),
-                })
-                .collect();
+            let events = one_stream(&msgs);
             let (bytes, _) = crate::store::chunk::encode_version(1, &events, 3)
                 .map_err(|e| TestCaseError::fail(e.to_string()))?;
             let layout = parse_layout(Path::new("x"), &bytes)

@@ -235,17 +235,7 @@ mod proptests {
             a in any::<prop::sample::Index>(),
             b in any::<prop::sample::Index>(),
         ) {
-            let events: Vec<StoredEvent> = msgs
-                .iter()
-                .enumerate()
-                .map(|(i, m)| StoredEvent {
-                    stream: 1,
-                    timestamp: i as i64,
-                    seq: i as u64,
-                    ingestion_time: 0,
-                    message: m.clone(),
-                })
-                .collect();
+            let events = super::super::blocks_tests::one_stream(&msgs);
             let (bytes, _) = encode(1, &events).map_err(|e| TestCaseError::fail(e.to_string()))?;
             let layout = parse_layout(Path::new("x"), &bytes)
                 .map_err(|e| TestCaseError::fail(e.to_string()))?;
