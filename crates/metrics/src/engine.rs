@@ -19,9 +19,9 @@ use crate::block::{self, BlockHeader, Level, RawBlock, RollupBlock};
 use crate::error::MetricsError;
 use crate::head::{Head, HeadPartition, PARTITION_MILLIS, partition_of};
 use crate::index::Index;
-use crate::model::{Entry, MetricDatum};
+use crate::model::{MetricDatum, MetricDatumRef};
 use crate::series_file::SeriesFile;
-use crate::validate::{ValidDatum, validate_put_with};
+use crate::validate::{DatumView, ValidDatum, validate_put_with};
 use crate::walrec;
 
 /// A head partition is sealed once its end is this far in the past (room for stragglers).
@@ -169,19 +169,19 @@ impl Metrics {
         self.clock.now_millis()
     }
 
-    fn append(
+    fn append<D: DatumView>(
         &self,
         account: &str,
         region: &str,
         namespace: Option<&str>,
-        data: &[MetricDatum],
+        data: &[D],
     ) -> Result<Position, MetricsError> {
         let now = self.clock.now_millis();
         let ns = namespace.unwrap_or_default();
         // Series lookups under the read lock, in parallel, before validation (a known series'
         // key is valid): the write lock only logs and applies.
-        let valid = validate_put_with(namespace, data, now, |prepared| {
-            (self.state.read().index).resolve(account, region, ns, prepared);
+        let valid = validate_put_with(namespace, data, now, |data, prepared| {
+            (self.state.read().index).resolve(account, region, ns, data, prepared);
         })?;
         let namespace = ns;
         // Known series are logged by id; new ones by key (replay creates them in log order).
@@ -224,6 +224,33 @@ impl Metrics {
         Ok(())
     }
 
+    /// [`Metrics::put`] of datums borrowed from a request: the same validation, errors and
+    /// durability, without owning the strings.
+    pub fn put_refs(
+        &self,
+        account: &str,
+        region: &str,
+        namespace: &str,
+        data: &[MetricDatumRef<'_>],
+    ) -> Result<(), MetricsError> {
+        let pos = self.append(account, region, Some(namespace), data)?;
+        self.wal.wait_durable(pos)?;
+        Ok(())
+    }
+
+    /// [`Metrics::put_async`] of datums borrowed from a request.
+    pub async fn put_refs_async(
+        &self,
+        account: &str,
+        region: &str,
+        namespace: Option<&str>,
+        data: &[MetricDatumRef<'_>],
+    ) -> Result<(), MetricsError> {
+        let pos = self.append(account, region, namespace, data)?;
+        self.wal.durable(pos).await?;
+        Ok(())
+    }
+
     /// Seals every head partition that ended at least the seal delay ago (all of them if
     /// `everything`), writes raw and rollup blocks, trims the WAL and applies retention.
     pub fn checkpoint(&self, everything: bool) -> Result<CheckpointReport, MetricsError> {
@@ -244,9 +271,9 @@ impl Metrics {
             for k in keys {
                 if let Some(p) = st.head.partitions.remove(&k) {
                     // Oldest partition first, so the newest one sets the hint.
-                    for (id, entries) in &p.series {
-                        if let Some(s) = st.index.get_mut(*id) {
-                            s.head_hint = u32::try_from(entries.len()).unwrap_or(u32::MAX);
+                    for (id, len) in p.series_lens() {
+                        if let Some(s) = st.index.get_mut(id) {
+                            s.head_hint = u32::try_from(len).unwrap_or(u32::MAX);
                         }
                     }
                     let p = Arc::new(p);
@@ -257,8 +284,8 @@ impl Metrics {
             let new_series = self.unpersisted_series(&st);
             let last_ingest: HashMap<u32, i64> = taken
                 .iter()
-                .flat_map(|(_, p)| p.series.keys())
-                .filter_map(|id| st.index.get(*id).map(|s| (*id, s.last_ingest)))
+                .flat_map(|(_, p)| p.series_lens())
+                .filter_map(|(id, _)| st.index.get(id).map(|s| (id, s.last_ingest)))
                 .collect();
             (taken, st.last_pos, new_series, last_ingest)
         };
@@ -270,12 +297,7 @@ impl Metrics {
         for (partition, p) in &taken {
             report.partitions_sealed += 1;
             report.entries_sealed += p.entries;
-            let mut series: BTreeMap<u32, Vec<Entry>> = BTreeMap::new();
-            for (id, entries) in &p.series {
-                let mut v = entries.clone();
-                v.sort_by_key(|e| e.ts);
-                series.insert(*id, v);
-            }
+            let series = p.sorted();
             let generation = self.next_generation.fetch_add(1, Ordering::Relaxed);
             let name = block::file_name(*partition, generation);
             let end = partition + PARTITION_MILLIS;
@@ -432,13 +454,15 @@ fn apply(
     namespace: &str,
     data: &[ValidDatum<'_>],
 ) {
-    for d in data {
-        let id = st.index.get_or_create_valid(account, region, namespace, d);
-        let hint = st.index.touch(id, ingest);
-        for e in &d.entries {
-            st.head.add(id, *e, pos.segment, hint);
-        }
-    }
+    let index = &mut st.index;
+    st.head.add_all(
+        pos.segment,
+        data.iter().flat_map(|d| {
+            let id = index.get_or_create_valid(account, region, namespace, d);
+            let hint = index.touch(id, ingest);
+            d.entries.iter().map(move |e| (id, hint, e))
+        }),
+    );
 }
 
 /// Applies a batch read back from the WAL at `pos`. Series named by key are found or created in
@@ -480,7 +504,7 @@ fn replay(st: &mut State, pos: Position, batch: &walrec::Batch) -> Result<(), Me
             {
                 continue;
             }
-            st.head.add(id, *e, pos.segment, hint);
+            st.head.add(id, e, pos.segment, hint);
         }
     }
     Ok(())

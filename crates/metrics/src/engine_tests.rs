@@ -7,7 +7,7 @@ use std::sync::Arc;
 use openwatch_storage::{SimClock, SyncPolicy, Wal, WalOptions};
 
 use super::*;
-use crate::model::{Dimension, MetricDatum};
+use crate::model::{Dimension, Entry, MetricDatum};
 use crate::query::{MetricSpec, StatisticsRequest};
 use crate::unit::Unit;
 

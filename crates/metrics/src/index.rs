@@ -7,8 +7,41 @@ use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
-use crate::model::{Dim, Dimension, MetricId, SeriesKey};
+use crate::model::{Dim, Dimension, DimensionRef, MetricId, SeriesKey};
 use openwatch_types::fxhash::{FxHashMap, FxHasher};
+
+/// A dimension as the index reads it, owned or borrowed.
+pub trait DimStr {
+    fn name(&self) -> &str;
+    fn value(&self) -> &str;
+}
+
+impl DimStr for Dimension {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn value(&self) -> &str {
+        &self.value
+    }
+}
+
+impl DimStr for DimensionRef<'_> {
+    fn name(&self) -> &str {
+        self.name
+    }
+    fn value(&self) -> &str {
+        self.value
+    }
+}
+
+impl<T: DimStr + ?Sized> DimStr for &T {
+    fn name(&self) -> &str {
+        (**self).name()
+    }
+    fn value(&self) -> &str {
+        (**self).value()
+    }
+}
 
 /// Dense id of a series inside one engine.
 pub type SeriesId = u32;
@@ -54,6 +87,8 @@ pub struct Index {
     by_hash_more: FxHashMap<u64, Vec<SeriesId>>,
     tenants: HashMap<(Arc<str>, Arc<str>), Postings>,
     interned: HashSet<Arc<str>, BuildHasherDefault<FxHasher>>,
+    /// Series by their key as requests order it ([`Index::resolve`]).
+    order: order::OrderCache,
 }
 
 /// FxHash's multiply-rotate step.
@@ -92,7 +127,12 @@ fn mix_str(mut h: u64, s: &str) -> u64 {
 /// `memcmp`: series keys are compared on every datum, and their strings are mostly < 32 bytes.
 #[inline]
 pub(crate) fn str_eq(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
+    bytes_eq(a.as_bytes(), b.as_bytes())
+}
+
+/// [`str_eq`] of byte strings.
+#[inline]
+pub(crate) fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
     let n = a.len();
     if n != b.len() {
         return false;
@@ -129,14 +169,65 @@ pub(crate) fn str_eq(a: &str, b: &str) -> bool {
 /// the engine's lock; `key_hash` adds the tenant and namespace. In memory only (the index is
 /// rebuilt at open), so the function may change between versions.
 pub fn datum_hash<'a>(name: &str, dims: impl ExactSizeIterator<Item = (&'a str, &'a str)>) -> u64 {
-    // Names and values in two independent chains, which the CPU runs side by side.
-    let mut h = mix(mix_str(0, name), dims.len() as u64);
-    let mut hv = 0;
-    for (n, v) in dims {
-        h = mix_str(h, n);
-        hv = mix_str(hv, v);
+    // Every string hashed on its own, seeded by its position (so order matters), and the
+    // hashes summed: the CPU hashes the strings side by side instead of one after another.
+    let mut acc = str_hash(0, name) ^ dims.len() as u64;
+    for (i, (n, v)) in dims.enumerate() {
+        let seed = 2 * i as u64 + 1;
+        acc = acc
+            .wrapping_add(str_hash(seed, n))
+            .wrapping_add(str_hash(seed + 1, v));
     }
-    mix(h, hv)
+    fold_mul(acc ^ 0x2d35_8dcc_aa6c_78a5, 0x8bb8_4b93_962e_acc9)
+}
+
+/// The high and low halves of a full 64×64-bit product, folded: every input bit reaches every
+/// output bit (the low bits pick a hash map's bucket).
+#[inline]
+fn fold_mul(a: u64, b: u64) -> u64 {
+    let p = u128::from(a) * u128::from(b);
+    (p as u64) ^ ((p >> 64) as u64)
+}
+
+/// One string's hash, independent of the other strings of a key; `seed` is its position. Up to
+/// 16 bytes (most names and values) take one multiplication.
+#[inline]
+fn str_hash(seed: u64, s: &str) -> u64 {
+    const K1: u64 = 0xa076_1d64_78bd_642f;
+    const K2: u64 = 0xe703_7ed1_a0b4_28db;
+    let b = s.as_bytes();
+    let n = b.len();
+    let word = |at: usize| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&b[at..at + 8]);
+        u64::from_le_bytes(w)
+    };
+    let half = |at: usize| {
+        let mut w = [0u8; 4];
+        w.copy_from_slice(&b[at..at + 4]);
+        u64::from(u32::from_le_bytes(w))
+    };
+    let seed = seed.wrapping_mul(K1) ^ n as u64;
+    let (h, lo, hi) = match n {
+        0 => (seed, 0, 0),
+        1..=3 => (
+            seed,
+            u64::from(b[0]) | (u64::from(b[n / 2]) << 8) | (u64::from(b[n - 1]) << 16),
+            0,
+        ),
+        4..=7 => (seed, half(0), half(n - 4)),
+        8..=16 => (seed, word(0), word(n - 8)),
+        _ => {
+            let mut h = seed;
+            let mut at = 0;
+            while at + 16 < n {
+                h = fold_mul(word(at) ^ K1, word(at + 8) ^ h ^ K2);
+                at += 16;
+            }
+            (h, word(n - 16), word(n - 8))
+        }
+    };
+    fold_mul(lo ^ K1 ^ h, hi ^ K2)
 }
 
 /// Hash of a series key's tenant and namespace (the same for every datum of a batch).
@@ -193,12 +284,9 @@ impl Index {
         region: &str,
         namespace: &str,
         metric_name: &str,
-        dims: &[&Dimension],
+        dims: &[impl DimStr],
     ) -> Option<SeriesId> {
-        let dh = datum_hash(
-            metric_name,
-            dims.iter().map(|d| (d.name.as_str(), d.value.as_str())),
-        );
+        let dh = datum_hash(metric_name, dims.iter().map(|d| (d.name(), d.value())));
         let h = key_hash(account, region, namespace, dh);
         self.find_hashed(account, region, namespace, metric_name, dims, h)
     }
@@ -210,7 +298,7 @@ impl Index {
         region: &str,
         namespace: &str,
         metric_name: &str,
-        dims: &[&Dimension],
+        dims: &[impl DimStr],
         h: u64,
     ) -> Option<SeriesId> {
         let is = |id: SeriesId| {
@@ -220,7 +308,7 @@ impl Index {
                 && k.dimensions
                     .iter()
                     .zip(dims)
-                    .all(|(a, b)| str_eq(&a.value, &b.value) && str_eq(&a.name, &b.name))
+                    .all(|(a, b)| str_eq(&a.value, b.value()) && str_eq(&a.name, b.name()))
                 && str_eq(&k.namespace, namespace)
                 && str_eq(&k.account, account)
                 && str_eq(&k.region, region)
@@ -236,55 +324,6 @@ impl Index {
             .find(|id| is(*id))
     }
 
-    /// Looks up the series of a batch's datums before they are validated (under the engine's
-    /// read lock, before the write lock of `put`), so that the datums of known series skip the
-    /// checks of their key and applying them only creates the new ones. Ids are never reused.
-    pub fn resolve(
-        &self,
-        account: &str,
-        region: &str,
-        namespace: &str,
-        data: &mut [crate::validate::Prepared<'_>],
-    ) {
-        // The tenant's part of the hash once per batch, not per datum.
-        let th = tenant_hash(account, region, namespace);
-        for d in data.iter_mut().filter(|d| d.lookup) {
-            d.series = self.find_hashed(
-                account,
-                region,
-                namespace,
-                d.metric_name,
-                &d.dimensions,
-                mix(th, d.key_hash),
-            );
-        }
-    }
-
-    /// The id of a validated datum's series, created if new; uses the id [`Index::resolve`]
-    /// found or the key hash validation computed.
-    pub fn get_or_create_valid(
-        &mut self,
-        account: &str,
-        region: &str,
-        namespace: &str,
-        d: &crate::validate::ValidDatum<'_>,
-    ) -> SeriesId {
-        if let Some(id) = d.series {
-            return id;
-        }
-        if let Some(id) = self.find_hashed(
-            account,
-            region,
-            namespace,
-            d.metric_name,
-            &d.dimensions,
-            key_hash(account, region, namespace, d.key_hash),
-        ) {
-            return id;
-        }
-        self.create(account, region, namespace, d.metric_name, &d.dimensions)
-    }
-
     /// The id of a series, created if new. `dims` must be sorted by name.
     pub fn get_or_create(
         &mut self,
@@ -292,7 +331,7 @@ impl Index {
         region: &str,
         namespace: &str,
         metric_name: &str,
-        dims: &[&Dimension],
+        dims: &[impl DimStr],
     ) -> SeriesId {
         if let Some(id) = self.find(account, region, namespace, metric_name, dims) {
             return id;
@@ -307,13 +346,13 @@ impl Index {
         region: &str,
         namespace: &str,
         metric_name: &str,
-        dims: &[&Dimension],
+        dims: &[impl DimStr],
     ) -> SeriesId {
         let dimensions = dims
             .iter()
             .map(|d| Dim {
-                name: self.intern(&d.name),
-                value: self.intern(&d.value),
+                name: self.intern(d.name()),
+                value: self.intern(d.value()),
             })
             .collect();
         let key = SeriesKey {
@@ -449,6 +488,9 @@ impl Index {
         })
     }
 }
+
+#[path = "index_order.rs"]
+mod order;
 
 #[cfg(test)]
 #[path = "index_tests.rs"]

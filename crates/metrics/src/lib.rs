@@ -1,8 +1,10 @@
 //! CloudWatch metrics: the time-series engine behind PutMetricData, GetMetricData,
 //! GetMetricStatistics and ListMetrics.
 //!
-//! - [`validate`]: PutMetricData's rules and AWS's messages; nothing of a refused batch is kept.
-//! - [`index`]: series key → id, postings per `(account, region)` for ListMetrics.
+//! - [`validate`]: PutMetricData's rules and AWS's messages, on owned ([`MetricDatum`]) or
+//!   borrowed ([`MetricDatumRef`]) datums alike; nothing of a refused batch is kept.
+//! - [`index`]: series key → id (also by the key as requests order it, learned), postings per
+//!   `(account, region)` for ListMetrics.
 //! - `head`, `walrec`: recent samples in memory, logged to the WAL before they are applied
 //!   (known series by id, new ones by key; `docs/format/metrics.md`).
 //! - [`block`], [`codec`]: sealed hour partitions (delta-of-delta timestamps, pco values) and
@@ -40,7 +42,10 @@ pub use engine::{
 };
 pub use error::MetricsError;
 pub use head::PARTITION_MILLIS;
-pub use model::{Dim, Dimension, Entry, Kind, MetricDatum, MetricId, SeriesKey, StatisticSet};
+pub use model::{
+    Dim, Dimension, DimensionRef, Entry, Kind, MetricDatum, MetricDatumRef, MetricId, SeriesKey,
+    StatisticSet,
+};
 /// The clocks the engine takes, re-exported so callers need not depend on the storage crate.
 pub use openwatch_storage::{Clock, SimClock, SystemClock};
 pub use query::{

@@ -67,6 +67,38 @@ impl MetricDatum {
     }
 }
 
+/// A dimension borrowed from a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DimensionRef<'a> {
+    pub name: &'a str,
+    pub value: &'a str,
+}
+
+impl<'a> From<&'a Dimension> for DimensionRef<'a> {
+    fn from(d: &'a Dimension) -> Self {
+        DimensionRef {
+            name: &d.name,
+            value: &d.value,
+        }
+    }
+}
+
+/// A PutMetricData datum borrowed from a request (as [`MetricDatum`], without owning anything).
+/// A caller builds one [`DimensionRef`] arena for a whole request and slices it per datum.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct MetricDatumRef<'a> {
+    pub metric_name: Option<&'a str>,
+    pub dimensions: &'a [DimensionRef<'a>],
+    /// Milliseconds since the epoch; `None` means "now".
+    pub timestamp: Option<i64>,
+    pub value: Option<f64>,
+    pub statistic_values: Option<StatisticSet>,
+    pub values: &'a [f64],
+    pub counts: &'a [f64],
+    pub unit: Option<&'a str>,
+    pub storage_resolution: Option<i64>,
+}
+
 /// The identity of one time series inside an `(account, region)`. Every string is interned by
 /// the index, so series sharing a namespace, metric name or dimension share its allocation.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]

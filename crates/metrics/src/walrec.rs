@@ -16,7 +16,7 @@ use crate::codec::bytes::{Reader, Writer};
 use crate::error::MetricsError;
 use crate::index::SeriesId;
 use crate::model::{Dimension, Entry, Kind};
-use crate::validate::ValidDatum;
+use crate::validate::{Target, ValidDatum};
 
 const VERSION: u8 = 2;
 const VERSION_KEYS: u8 = 1;
@@ -99,16 +99,16 @@ pub fn encode(
         + data
             .iter()
             .map(|d| {
-                let key = match d.series {
-                    Some(_) => 0,
-                    None => {
-                        str_len(d.metric_name)
+                let key = match (d.series(), d.name()) {
+                    (None, Some(k)) => {
+                        str_len(k.metric_name)
                             + 10
-                            + d.dimensions
+                            + k.dimensions
                                 .iter()
-                                .map(|x| str_len(&x.name) + str_len(&x.value))
+                                .map(|x| str_len(x.name) + str_len(x.value))
                                 .sum::<usize>()
                     }
+                    _ => 0,
                 };
                 20 + key + d.entries.len() * MAX_ENTRY_BYTES
             })
@@ -122,15 +122,15 @@ pub fn encode(
     w.uvarint(data.len() as u64);
     let mut prev = ingest;
     for d in data {
-        match d.series {
-            Some(id) => w.uvarint(u64::from(id) + 1),
-            None => {
+        match &d.target {
+            Target::Known(id) | Target::Learn(id, _) => w.uvarint(u64::from(*id) + 1),
+            Target::New(k) => {
                 w.uvarint(0);
-                w.str(d.metric_name);
-                w.uvarint(d.dimensions.len() as u64);
-                for dim in d.dimensions.iter().copied() {
-                    w.str(&dim.name);
-                    w.str(&dim.value);
+                w.str(k.metric_name);
+                w.uvarint(k.dimensions.len() as u64);
+                for dim in k.dimensions.iter().copied() {
+                    w.str(dim.name);
+                    w.str(dim.value);
                 }
             }
         }
@@ -279,6 +279,7 @@ pub(crate) fn encode_v1(
 mod tests {
     use super::*;
     use crate::Unit;
+    use crate::model::DimensionRef;
     use crate::validate::DimRefs;
 
     fn entries() -> Vec<Entry> {
@@ -294,12 +295,16 @@ mod tests {
         let dims = [Dimension::new("Az", "x"), Dimension::new("Host", "a")];
         let mut known = ValidDatum::new(
             "Latency",
-            dims.iter().collect::<DimRefs<'_>>(),
+            dims.iter().map(DimensionRef::from).collect::<DimRefs<'_>>(),
             entries().into(),
         );
         let new = known.clone();
-        known.series = Some(41);
-        let b = encode(7, "123456789012", "us-east-1", "App", &[new, known]);
+        let mut learn = known.clone();
+        if let Target::New(name) = &new.target {
+            learn.target = Target::Learn(40, name.clone());
+        }
+        known.target = Target::Known(41);
+        let b = encode(7, "123456789012", "us-east-1", "App", &[new, learn, known]);
         let back = decode(&b).expect("decodes");
         assert_eq!(
             back,
@@ -314,6 +319,10 @@ mod tests {
                             metric_name: "Latency".into(),
                             dimensions: dims.to_vec(),
                         },
+                        entries: entries(),
+                    },
+                    OwnedDatum {
+                        series: SeriesRef::Id(40),
                         entries: entries(),
                     },
                     OwnedDatum {
@@ -335,7 +344,7 @@ mod tests {
             DimRefs::from_iter([]),
             vec![Entry::single(1_767_225_610_000, 42.0, Unit::None, true)].into(),
         );
-        d.series = Some(999);
+        d.target = Target::Known(999);
         let data = vec![d; 1_000];
         let b = encode(1_767_225_611_000, "123456789012", "us-east-1", "cpu", &data);
         // id (2) + count (1) + ts delta (1) + meta (1) + value (8).

@@ -314,13 +314,8 @@ impl Metrics {
         let first_partition = partition_of(start);
         st.head.for_each(id, start, end, &mut add_entry);
         for (p, part) in &st.sealing {
-            if *p + PARTITION_MILLIS > start
-                && *p < end
-                && let Some(v) = part.series.get(&id)
-            {
-                v.iter()
-                    .filter(|e| e.ts >= start && e.ts < end)
-                    .for_each(&mut add_entry);
+            if *p + PARTITION_MILLIS > start && *p < end {
+                part.for_each(id, start, end, &mut add_entry);
             }
         }
         if level == Level::Raw {

@@ -1,28 +1,28 @@
 //! Allocation-free containers of a validated datum: its borrowed dimensions and its entries.
 
-use crate::model::{Dimension, Entry};
+use crate::model::{DimensionRef, Entry};
 
 /// Dimensions inline up to this many.
 const INLINE_DIMS: usize = 8;
 /// Filler of unused inline slots.
-static NO_DIM: Dimension = Dimension {
-    name: String::new(),
-    value: String::new(),
+const NO_DIM: DimensionRef<'static> = DimensionRef {
+    name: "",
+    value: "",
 };
 
-/// Borrowed dimensions: inline up to [`INLINE_DIMS`], on the heap beyond. Derefs to a slice.
+/// Dimensions borrowed from a request: inline up to [`INLINE_DIMS`], on the heap beyond. Derefs to a slice.
 #[derive(Clone)]
 pub struct DimRefs<'a> {
     len: usize,
-    inline: [&'a Dimension; INLINE_DIMS],
-    heap: Vec<&'a Dimension>,
+    inline: [DimensionRef<'a>; INLINE_DIMS],
+    heap: Vec<DimensionRef<'a>>,
 }
 
-impl<'a> FromIterator<&'a Dimension> for DimRefs<'a> {
-    fn from_iter<I: IntoIterator<Item = &'a Dimension>>(iter: I) -> Self {
+impl<'a> FromIterator<DimensionRef<'a>> for DimRefs<'a> {
+    fn from_iter<I: IntoIterator<Item = DimensionRef<'a>>>(iter: I) -> Self {
         let mut out = DimRefs {
             len: 0,
-            inline: [&NO_DIM; INLINE_DIMS],
+            inline: [NO_DIM; INLINE_DIMS],
             heap: Vec::new(),
         };
         for d in iter {
@@ -41,7 +41,7 @@ impl<'a> FromIterator<&'a Dimension> for DimRefs<'a> {
 }
 
 impl<'a> std::ops::Deref for DimRefs<'a> {
-    type Target = [&'a Dimension];
+    type Target = [DimensionRef<'a>];
     fn deref(&self) -> &Self::Target {
         if self.len > INLINE_DIMS {
             &self.heap

@@ -2,10 +2,14 @@
 //! and messages. The output is the normalized batch the engine logs and applies.
 
 use crate::error::MetricsError;
-use crate::model::{Dimension, Entry, MetricDatum};
+use crate::index::DimStr;
+use crate::model::{Dimension, DimensionRef, Entry};
 use crate::unit::Unit;
 
+mod datum;
 mod inline;
+pub(crate) use datum::sorted;
+pub use datum::{DatumView, Prepared, RequestDims, SeriesName, Target, ValidDatum, order_hash};
 pub use inline::{DimRefs, Entries};
 
 /// Most datums in one PutMetricData call (AWS quota).
@@ -25,97 +29,23 @@ pub const MAX_FUTURE_MILLIS: i64 = 2 * 3_600_000;
 /// CloudWatch rejects values whose magnitude exceeds 2^360.
 pub const MAX_MAGNITUDE: f64 = 2.348_542_582_773_833_2e108;
 
-/// One validated datum: the metric, its dimensions sorted by name (borrowed from the request, so
-/// ingest copies no strings for series that already exist) and its entries. Neither allocates
-/// in the common case (≤ 8 dimensions, one value), and the series-key hash of the metric name
-/// and dimensions is computed here, outside the engine's write lock.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ValidDatum<'a> {
-    pub metric_name: &'a str,
-    pub dimensions: DimRefs<'a>,
-    pub entries: Entries,
-    /// [`crate::index::datum_hash`] of `metric_name` and `dimensions`.
-    pub key_hash: u64,
-    /// The series' id when [`crate::index::Index::resolve`] found it.
-    pub series: Option<crate::index::SeriesId>,
-}
-
-impl<'a> ValidDatum<'a> {
-    /// A datum from its parts (dimensions sorted by name), hashing its key.
-    pub fn new(metric_name: &'a str, dimensions: DimRefs<'a>, entries: Entries) -> Self {
-        let key_hash = crate::index::datum_hash(
-            metric_name,
-            dimensions
-                .iter()
-                .map(|d| (d.name.as_str(), d.value.as_str())),
-        );
-        ValidDatum {
-            metric_name,
-            dimensions,
-            entries,
-            key_hash,
-            series: None,
-        }
-    }
-}
-
-/// A datum's series key as the request carries it, before validation: the metric name, the
-/// dimensions sorted by name and their [`crate::index::datum_hash`], so that the series can be
-/// looked up ([`crate::index::Index::resolve`]) before the datum is checked. A datum whose series
-/// exists has a valid key (every series was created from a validated one), so its dimensions
-/// are not checked again, character by character.
-#[derive(Debug)]
-pub struct Prepared<'a> {
-    pub metric_name: &'a str,
-    pub dimensions: DimRefs<'a>,
-    pub key_hash: u64,
-    /// Whether the key can name a series at all (a name, at most [`MAX_DIMENSIONS`]).
-    pub lookup: bool,
-    /// The series found by the lookup.
-    pub series: Option<crate::index::SeriesId>,
-}
-
-fn prepare(d: &MetricDatum) -> Prepared<'_> {
-    let metric_name = d.metric_name.as_deref().unwrap_or("");
-    let lookup = !metric_name.is_empty() && d.dimensions.len() <= MAX_DIMENSIONS;
-    let mut dimensions: DimRefs<'_> = if lookup {
-        d.dimensions.iter().collect()
-    } else {
-        DimRefs::from_iter([])
-    };
-    dimensions.sort_unstable_by(|a, b| name_order(&a.name, &b.name));
-    let key_hash = crate::index::datum_hash(
-        metric_name,
-        dimensions
-            .iter()
-            .map(|d| (d.name.as_str(), d.value.as_str())),
-    );
-    Prepared {
-        metric_name,
-        dimensions,
-        key_hash,
-        lookup,
-        series: None,
-    }
-}
-
 /// Checks a PutMetricData request at `now` and normalizes it.
-pub fn validate_put<'a>(
+pub fn validate_put<'a, D: DatumView>(
     namespace: Option<&str>,
-    data: &'a [MetricDatum],
+    data: &'a [D],
     now: i64,
 ) -> Result<Vec<ValidDatum<'a>>, MetricsError> {
-    validate_put_with(namespace, data, now, |_| {})
+    validate_put_with(namespace, data, now, |_, _| {})
 }
 
 /// [`validate_put`] that lets `resolve` look the (unvalidated) series keys up first (fill in
-/// [`Prepared::series`]); the datums of series found come out with their id. Errors are those
-/// of [`validate_put`], in the same order.
-pub fn validate_put_with<'a>(
+/// [`Prepared::series`] of each datum); the datums of series found come out with their id.
+/// Errors are those of [`validate_put`], in the same order.
+pub fn validate_put_with<'a, D: DatumView>(
     namespace: Option<&str>,
-    data: &'a [MetricDatum],
+    data: &'a [D],
     now: i64,
-    resolve: impl FnOnce(&mut [Prepared<'a>]),
+    resolve: impl FnOnce(&[D], &mut [Prepared]),
 ) -> Result<Vec<ValidDatum<'a>>, MetricsError> {
     let namespace = namespace.unwrap_or("");
     check_namespace(namespace)?;
@@ -129,12 +59,13 @@ pub fn validate_put_with<'a>(
             "The collection MetricData must not have a size greater than {MAX_DATUMS}."
         )));
     }
-    let mut prepared: Vec<Prepared<'a>> = data.iter().map(prepare).collect();
-    resolve(&mut prepared);
+    let mut prepared = datum::PreparedList::take();
+    prepared.0.extend(data.iter().map(datum::prepare));
+    resolve(data, &mut prepared.0);
     // Sized up front: a collect through `Result` would grow (and copy) the list.
     let mut out = Vec::with_capacity(data.len());
-    for (i, (d, p)) in data.iter().zip(prepared).enumerate() {
-        out.push(validate_datum(i + 1, d, now, p)?);
+    for (i, (d, p)) in data.iter().zip(&prepared.0).enumerate() {
+        out.push(validate_datum(i + 1, d, now, *p)?);
     }
     Ok(out)
 }
@@ -155,15 +86,15 @@ pub fn check_namespace(namespace: &str) -> Result<(), MetricsError> {
     Ok(())
 }
 
-fn validate_datum<'a>(
+fn validate_datum<'a, D: DatumView>(
     member: usize,
-    d: &'a MetricDatum,
+    d: &'a D,
     now: i64,
-    p: Prepared<'a>,
+    p: Prepared,
 ) -> Result<ValidDatum<'a>, MetricsError> {
     // Parameter paths are only formatted when a message needs them.
     let path = &Path(member);
-    let name = match d.metric_name.as_deref() {
+    let name = match d.metric_name() {
         Some(n) if !n.is_empty() => n,
         _ => {
             return Err(MetricsError::missing(format!(
@@ -174,19 +105,37 @@ fn validate_datum<'a>(
     if name.len() > MAX_NAME_LEN {
         check_length(name, &format!("{path}.MetricName"), MAX_NAME_LEN)?;
     }
-    let dimensions = if p.series.is_some() || d.dimensions.is_empty() {
-        p.dimensions
-    } else {
-        check_dimensions_at(DimPath::Datum(member), &d.dimensions)?
+    let target = match (p.series, p.learn) {
+        (Some(id), false) => Target::Known(id),
+        (Some(id), true) => Target::Learn(
+            id,
+            Box::new(SeriesName::new(
+                name,
+                sorted(d.dimensions()),
+                Some(d.request_dims()),
+            )),
+        ),
+        (None, _) => {
+            let dims = if d.dimensions().is_empty() {
+                DimRefs::from_iter([])
+            } else {
+                check_dimensions_at(DimPath::Datum(member), d.dimensions())?
+            };
+            Target::New(Box::new(SeriesName::new(
+                name,
+                dims,
+                Some(d.request_dims()),
+            )))
+        }
     };
 
-    let ts = d.timestamp.unwrap_or(now);
+    let ts = d.timestamp().unwrap_or(now);
     if ts < now - MAX_PAST_MILLIS || ts > now + MAX_FUTURE_MILLIS {
         return Err(MetricsError::invalid(format!(
             "The parameter {path}.Timestamp must specify a time within the past two weeks."
         )));
     }
-    let unit = match d.unit.as_deref() {
+    let unit = match d.unit() {
         None => Unit::None,
         Some(u) => Unit::parse(u).ok_or_else(|| {
             MetricsError::invalid(format!(
@@ -195,7 +144,7 @@ fn validate_datum<'a>(
             ))
         })?,
     };
-    let high_res = match d.storage_resolution {
+    let high_res = match d.storage_resolution() {
         None | Some(60) => false,
         Some(1) => true,
         Some(other) => {
@@ -211,48 +160,48 @@ fn validate_datum<'a>(
         ts.div_euclid(60_000) * 60_000
     };
 
-    let has_stats = d.statistic_values.is_some_and(|s| {
+    let has_stats = d.statistic_values().is_some_and(|s| {
         s.sample_count.is_some() || s.sum.is_some() || s.minimum.is_some() || s.maximum.is_some()
     });
-    let has_values = !d.values.is_empty();
+    let has_values = !d.values().is_empty();
     let exclusive = |a: &str, b: &str| {
         MetricsError::combination(format!(
             "The parameters {path}.{a} and {path}.{b} are mutually exclusive and you have specified both."
         ))
     };
-    if d.value.is_some() && has_stats {
+    if d.value().is_some() && has_stats {
         return Err(exclusive("Value", "StatisticValues"));
     }
-    if d.value.is_some() && has_values {
+    if d.value().is_some() && has_values {
         return Err(exclusive("Value", "Values"));
     }
     if has_values && has_stats {
         return Err(exclusive("Values", "StatisticValues"));
     }
-    if !d.counts.is_empty() && !has_values {
+    if !d.counts().is_empty() && !has_values {
         return Err(MetricsError::missing(format!(
             "The parameter {path}.Values is required when {path}.Counts is specified."
         )));
     }
 
-    let entries: Entries = if let Some(v) = d.value {
+    let entries: Entries = if let Some(v) = d.value() {
         check_value(v, || format!("{path}.Value"))?;
         Entries::One(Entry::single(ts, v, unit, high_res))
     } else if has_values {
-        if d.values.len() > MAX_VALUES {
+        if d.values().len() > MAX_VALUES {
             return Err(MetricsError::invalid(format!(
                 "The collection {path}.Values must not have a size greater than {MAX_VALUES}."
             )));
         }
-        if !d.counts.is_empty() && d.counts.len() != d.values.len() {
+        if !d.counts().is_empty() && d.counts().len() != d.values().len() {
             return Err(MetricsError::invalid(format!(
                 "The parameters {path}.Values and {path}.Counts must be of the same size."
             )));
         }
-        let mut entries = Vec::with_capacity(d.values.len());
-        for (i, v) in d.values.iter().enumerate() {
+        let mut entries = Vec::with_capacity(d.values().len());
+        for (i, v) in d.values().iter().enumerate() {
             check_value(*v, || format!("{path}.Values.member.{}", i + 1))?;
-            let c = d.counts.get(i).copied().unwrap_or(1.0);
+            let c = d.counts().get(i).copied().unwrap_or(1.0);
             if !c.is_finite() || c < 0.0 {
                 return Err(MetricsError::invalid(format!(
                     "The value {} for parameter {path}.Counts.member.{} is invalid.",
@@ -265,7 +214,7 @@ fn validate_datum<'a>(
             }
         }
         entries.into()
-    } else if let Some(s) = d.statistic_values.filter(|_| has_stats) {
+    } else if let Some(s) = d.statistic_values().filter(|_| has_stats) {
         let sp = format!("{path}.StatisticValues");
         let req = |v: Option<f64>, m: &str| {
             v.ok_or_else(|| MetricsError::missing(format!("The parameter {sp}.{m} is required.")))
@@ -294,13 +243,7 @@ fn validate_datum<'a>(
             "At least one of the parameters {path}.Value or {path}.StatisticValues must be specified."
         )));
     };
-    Ok(ValidDatum {
-        metric_name: name,
-        dimensions,
-        entries,
-        key_hash: p.key_hash,
-        series: p.series,
-    })
+    Ok(ValidDatum { entries, target })
 }
 
 /// Dimension rules: at most 30, names 1–255 and values 1–1024 ASCII characters with at least one
@@ -309,7 +252,7 @@ fn validate_datum<'a>(
 pub fn check_dimensions(path: &str, dims: &[Dimension]) -> Result<Vec<Dimension>, MetricsError> {
     Ok(check_dimensions_at(DimPath::Named(path), dims)?
         .iter()
-        .map(|d| (*d).clone())
+        .map(|d| Dimension::new(d.name, d.value))
         .collect())
 }
 
@@ -338,9 +281,9 @@ impl std::fmt::Display for Path {
     }
 }
 
-fn check_dimensions_at<'a>(
+fn check_dimensions_at<'a, T: DimStr>(
     path: DimPath<'_>,
-    dims: &'a [Dimension],
+    dims: &'a [T],
 ) -> Result<DimRefs<'a>, MetricsError> {
     if dims.len() > MAX_DIMENSIONS {
         return Err(MetricsError::invalid(format!(
@@ -348,6 +291,10 @@ fn check_dimensions_at<'a>(
         )));
     }
     for (i, d) in dims.iter().enumerate() {
+        let d = DimensionRef {
+            name: d.name(),
+            value: d.value(),
+        };
         let p = || format!("{path}.member.{}", i + 1);
         if d.name.is_empty() {
             return Err(MetricsError::missing(format!(
@@ -362,19 +309,19 @@ fn check_dimensions_at<'a>(
             )));
         }
         if d.name.len() > MAX_NAME_LEN {
-            check_length(&d.name, &format!("{}.Name", p()), MAX_NAME_LEN)?;
+            check_length(d.name, &format!("{}.Name", p()), MAX_NAME_LEN)?;
         }
         if d.value.len() > MAX_DIMENSION_VALUE_LEN {
-            check_length(&d.value, &format!("{}.Value", p()), MAX_DIMENSION_VALUE_LEN)?;
+            check_length(d.value, &format!("{}.Value", p()), MAX_DIMENSION_VALUE_LEN)?;
         }
-        if !is_printable_not_blank(&d.name) || d.name.starts_with(':') {
+        if !is_printable_not_blank(d.name) || d.name.starts_with(':') {
             return Err(MetricsError::invalid(format!(
                 "The value {} for parameter {}.Name is invalid.",
                 d.name,
                 p()
             )));
         }
-        if !is_printable_not_blank(&d.value) {
+        if !is_printable_not_blank(d.value) {
             return Err(MetricsError::invalid(format!(
                 "The value {} for parameter {}.Value is invalid.",
                 d.value,
@@ -382,10 +329,9 @@ fn check_dimensions_at<'a>(
             )));
         }
     }
-    let mut sorted: DimRefs<'a> = dims.iter().collect();
-    sorted.sort_unstable_by(|a, b| name_order(&a.name, &b.name));
+    let sorted = sorted(dims);
     for w in sorted.windows(2) {
-        if crate::index::str_eq(&w[0].name, &w[1].name) {
+        if crate::index::str_eq(w[0].name, w[1].name) {
             return Err(MetricsError::invalid(format!(
                 "No metric may have duplicate dimension names. The dimension name {} in {path} is duplicated.",
                 w[0].name

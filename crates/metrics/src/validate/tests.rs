@@ -1,6 +1,7 @@
 //! Validation tests: dimension sorting, key hashing, lookups before validation.
 
 use super::*;
+use crate::model::MetricDatum;
 
 fn datum(dims: usize) -> MetricDatum {
     let mut d = MetricDatum::value("M", 60_000, 1.0);
@@ -17,7 +18,8 @@ fn dimensions_sort_inline_and_on_the_heap() {
     for n in [0, 1, 8, 9, 30] {
         let data = [datum(n)];
         let v = validate_put(Some("App"), &data, 60_000).expect("valid");
-        let names: Vec<&str> = v[0].dimensions.iter().map(|d| d.name.as_str()).collect();
+        let key = v[0].name().expect("a new series");
+        let names: Vec<&str> = key.dimensions.iter().map(|d| d.name).collect();
         let want: Vec<String> = (0..n).map(|i| format!("d{i:02}")).collect();
         assert_eq!(names, want, "{n} dimensions");
         assert_eq!(
@@ -35,12 +37,12 @@ fn dimensions_sort_inline_and_on_the_heap() {
 fn known_series_skip_key_checks_but_errors_stay_the_same() {
     let mut ix = crate::index::Index::default();
     let known = datum(3);
-    let first = validate_put(Some("App"), std::slice::from_ref(&known), 60_000).expect("ok");
-    let id = ix.get_or_create_valid("1", "r", "App", &first[0]);
     let mut bad = datum(2);
     bad.dimensions[1].value = "\u{7}".into();
     let data = [known.clone(), bad];
-    let resolve = |p: &mut [Prepared<'_>]| ix.resolve("1", "r", "App", p);
+    let first = validate_put(Some("App"), &data[..1], 60_000).expect("ok");
+    let id = ix.get_or_create_valid("1", "r", "App", &first[0]);
+    let resolve = |d: &[MetricDatum], p: &mut [Prepared]| ix.resolve("1", "r", "App", d, p);
     let err = validate_put_with(Some("App"), &data, 60_000, resolve).expect_err("bad value");
     let plain = validate_put(Some("App"), &data, 60_000).expect_err("bad value");
     assert_eq!(err.to_string(), plain.to_string());
@@ -49,12 +51,12 @@ fn known_series_skip_key_checks_but_errors_stay_the_same() {
             .contains("MetricData.member.2.Dimensions.member.2.Value")
     );
     let ok = validate_put_with(Some("App"), &data[..1], 60_000, resolve).expect("ok");
-    assert_eq!(ok[0].series, Some(id));
+    assert_eq!(ok[0].series(), Some(id));
     assert_eq!(
         ok[0],
         ValidDatum {
-            series: Some(id),
-            ..first[0].clone()
+            entries: first[0].entries.clone(),
+            target: Target::Known(id),
         }
     );
 }
@@ -81,13 +83,14 @@ fn names_order_as_strings_do() {
 
 #[test]
 fn equal_keys_hash_equally_and_values_list_entries() {
-    let a = [datum(3)];
     let mut b = datum(3);
     b.dimensions.reverse();
-    let b = [b];
-    let va = validate_put(Some("App"), &a, 60_000).expect("valid");
-    let vb = validate_put(Some("App"), &b, 60_000).expect("valid");
-    assert_eq!(va[0].key_hash, vb[0].key_hash);
+    let data = [datum(3), b];
+    let va = validate_put(Some("App"), &data[..1], 60_000).expect("valid");
+    let vb = validate_put(Some("App"), &data[1..], 60_000).expect("valid");
+    let key_hash = |v: &ValidDatum<'_>| v.name().map(|k| k.key_hash);
+    assert_eq!(key_hash(&va[0]), key_hash(&vb[0]));
+    assert!(key_hash(&va[0]).is_some());
     let mut c = MetricDatum::value("M", 60_000, 1.0);
     c.value = None;
     c.values = vec![1.0, 2.0, 3.0];
