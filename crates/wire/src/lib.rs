@@ -15,6 +15,8 @@ pub mod value;
 
 pub use audit::{AuditEvent, AuditSink};
 pub use auth::{Authenticator, Caller, RequestFacts};
+/// The request body type of [`Operation::read_body_with`] readers.
+pub use bytes::Bytes;
 pub use error::{ApiError, Fault};
 pub use operation::{CallContext, Operation, Registry};
 pub use pipeline::Pipeline;

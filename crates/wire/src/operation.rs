@@ -11,6 +11,7 @@ use std::net::IpAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 
+use bytes::Bytes;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -74,6 +75,28 @@ pub struct Prepared {
 }
 
 impl Prepared {
+    /// A call of the handler `run`, whose input the trail records as `recorded` (re-encoded
+    /// without its bulk members, as [`to_value_omitting`] with [`Operation::bulk`] gives it).
+    pub fn new<O, Fut>(
+        recorded: Option<Value>,
+        run: impl FnOnce(CallContext) -> Fut + Send + 'static,
+    ) -> Self
+    where
+        O: Serialize + 'static,
+        Fut: Future<Output = Result<O, ApiError>> + Send + 'static,
+    {
+        let run = Box::new(move |ctx: CallContext| {
+            let fut = run(ctx);
+            Box::pin(async move {
+                match fut.await {
+                    Ok(out) => to_value(&out).map_err(ApiError::internal),
+                    Err(e) => Err(e),
+                }
+            }) as BoxFuture<Result<Value, ApiError>>
+        });
+        Prepared { recorded, run }
+    }
+
     /// The recorded input, and the handler's run.
     pub fn run(self, ctx: CallContext) -> (Option<Value>, BoxFuture<Result<Value, ApiError>>) {
         (self.recorded, (self.run)(ctx))
@@ -81,6 +104,8 @@ impl Prepared {
 }
 
 type Preparer = Arc<dyn Fn(Protocol, &[u8]) -> Option<Result<Prepared, DecodeError>> + Send + Sync>;
+/// An operation's own reader of its request bodies ([`Operation::read_body_with`]).
+type BodyReader = Arc<dyn Fn(Protocol, &Bytes) -> Option<Prepared> + Send + Sync>;
 type ResourceFn = fn(&CallContext, &Value) -> String;
 /// For an operation callable without a signature: the account and region a decoded input
 /// belongs to (from an ARN in it), or the error to answer.
@@ -107,6 +132,7 @@ pub struct Operation {
     resource: ResourceFn,
     handler: Handler,
     prepare: Preparer,
+    read_body: Option<BodyReader>,
 }
 
 impl fmt::Debug for Operation {
@@ -145,16 +171,7 @@ impl Operation {
             };
             let recorded = to_value_omitting(&input, bulk).ok();
             let h = Arc::clone(&h);
-            let run = Box::new(move |ctx: CallContext| {
-                let fut = h(ctx, input);
-                Box::pin(async move {
-                    match fut.await {
-                        Ok(out) => to_value(&out).map_err(ApiError::internal),
-                        Err(e) => Err(e),
-                    }
-                }) as BoxFuture<Result<Value, ApiError>>
-            });
-            Some(Ok(Prepared { recorded, run }))
+            Some(Ok(Prepared::new(recorded, move |ctx| h(ctx, input))))
         });
         let erased: Handler = Arc::new(move |ctx: CallContext, input: Value| {
             let service = ctx.service;
@@ -191,6 +208,7 @@ impl Operation {
             resource: any_resource,
             handler: erased,
             prepare,
+            read_body: None,
         }
     }
 
@@ -220,6 +238,22 @@ impl Operation {
         self
     }
 
+    /// Reads request bodies with `reader` before the generic read: for an operation whose bulk
+    /// input the generic read would copy into owned shapes (PutMetricData), a reader whose
+    /// call borrows the bulk in its future (from the body, which [`Bytes`] share without a copy,
+    /// or from one store of its own). The reader answers `None` for every body it does not
+    /// handle in full (see [`crate::protocol::scan`]), and the generic read runs: so it has no
+    /// errors of its own. Where it answers, the body must be one [`Protocol::validate`] accepts
+    /// (it is not checked again), and the call, its outcome and its audit record must be the
+    /// generic read's.
+    pub fn read_body_with(
+        mut self,
+        reader: impl Fn(Protocol, &Bytes) -> Option<Prepared> + Send + Sync + 'static,
+    ) -> Self {
+        self.read_body = Some(Arc::new(reader));
+        self
+    }
+
     /// Members never written to the trail.
     pub fn sensitive(mut self, members: &'static [&'static str]) -> Self {
         self.sensitive = members;
@@ -238,12 +272,18 @@ impl Operation {
     /// Reads the input shape straight from a request body in `protocol` (one that
     /// [`Protocol::validate`] accepted, or, where [`Protocol::read_checks_body`], any body: the
     /// read then fails on every body `validate` refuses); `None` when the protocol has no direct
-    /// reader, and the body goes through [`Value`] instead.
+    /// reader, and the body goes through [`Value`] instead. The operation's own reader
+    /// ([`Operation::read_body_with`]) is tried first.
     pub fn prepare(
         &self,
         protocol: Protocol,
-        body: &[u8],
+        body: &Bytes,
     ) -> Option<Result<Prepared, DecodeError>> {
+        if let Some(read) = &self.read_body
+            && let Some(prepared) = read(protocol, body)
+        {
+            return Some(Ok(prepared));
+        }
         (self.prepare)(protocol, body)
     }
 

@@ -14,6 +14,7 @@ pub mod dashboards;
 mod errors;
 mod list;
 mod metric_data;
+mod put_body;
 mod put_data;
 mod statistics;
 
@@ -48,14 +49,13 @@ pub(super) fn dims(d: Option<Vec<DimensionShape>>) -> Vec<Dimension> {
 
 pub fn register(registry: &mut Registry, metrics: Arc<Metrics>) {
     let m = Arc::clone(&metrics);
-    registry.add(Operation::new(
-        Service::CloudWatch,
-        "PutMetricData",
-        move |ctx, input| {
+    registry.add(
+        Operation::new(Service::CloudWatch, "PutMetricData", move |ctx, input| {
             let m = Arc::clone(&m);
             async move { put_metric_data(&m, ctx, input).await }
-        },
-    ));
+        })
+        .read_body_with(put_body::reader(Arc::clone(&metrics))),
+    );
     let m = Arc::clone(&metrics);
     registry.add(
         Operation::new(Service::CloudWatch, "ListMetrics", move |ctx, input| {

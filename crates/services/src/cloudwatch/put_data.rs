@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use openwatch_metrics::{MetricDatum, Metrics, StatisticSet};
+use openwatch_metrics::{MetricDatum, MetricDatumRef, Metrics, StatisticSet};
 use openwatch_wire::{ApiError, CallContext, Timestamp};
 use serde::de::{SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -141,9 +141,7 @@ pub(super) async fn put_metric_data(
     ctx: CallContext,
     input: PutMetricDataInput,
 ) -> Result<PutMetricDataOutput, ApiError> {
-    if ctx.request_bytes > MAX_REQUEST_BYTES {
-        return Err(too_large(ctx.request_bytes));
-    }
+    check_size(&ctx)?;
     let data = input.metric_data.map(|d| d.0).unwrap_or_default();
     metrics
         .put_async(
@@ -155,6 +153,29 @@ pub(super) async fn put_metric_data(
         .await
         .map_err(metrics_error)?;
     Ok(PutMetricDataOutput {})
+}
+
+/// PutMetricData of datums borrowed from the request body (`super::put_body`): the same
+/// checks, errors and durability as [`put_metric_data`].
+pub(super) async fn put_metric_data_refs(
+    metrics: &Metrics,
+    ctx: CallContext,
+    namespace: Option<&str>,
+    data: &[MetricDatumRef<'_>],
+) -> Result<PutMetricDataOutput, ApiError> {
+    check_size(&ctx)?;
+    metrics
+        .put_refs_async(ctx.account.as_str(), &ctx.region, namespace, data)
+        .await
+        .map_err(metrics_error)?;
+    Ok(PutMetricDataOutput {})
+}
+
+fn check_size(ctx: &CallContext) -> Result<(), ApiError> {
+    if ctx.request_bytes > MAX_REQUEST_BYTES {
+        return Err(too_large(ctx.request_bytes));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ pub mod json;
 pub mod json_de;
 pub mod query;
 pub mod rest;
+pub mod scan;
 pub mod xml;
 
 use bytes::Bytes;
