@@ -1,11 +1,14 @@
-//! OpenWatch's metrics engine in process: ingest rate through `Metrics::put` (validation, WAL
+//! OpenWatch's metrics engine in process: ingest rate through `Metrics::put` and `Metrics::put_refs` (validation, WAL
 //! append and fsync by a group commit its waiters lead, head), bytes per sample after sealing, and RAM per active series.
 
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use openwatch_metrics::{Dimension, MetricDatum, Metrics, MetricsOptions, SimClock};
+use openwatch_metrics::{
+    Dimension, DimensionRef, MetricDatum, MetricDatumRef, Metrics, MetricsError, MetricsOptions,
+    SimClock,
+};
 
 use super::data::{DataSet, FIELDS, HOSTS, Rounding, host_dims};
 
@@ -49,37 +52,110 @@ fn options() -> MetricsOptions {
     MetricsOptions::default()
 }
 
-/// Ingests `data` hour by hour with `threads` threads (batches of 1,000, each `put` returning
-/// once its record is fsynced), sealing each hour after it; only the `put` calls are timed.
-pub fn ingest(data: &DataSet, r: Rounding, threads: usize) -> anyhow::Result<EngineFigures> {
+/// How the engine phase hands datums to the engine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Api {
+    /// `Metrics::put` with owned `MetricDatum`s, each with its own copy of its host's
+    /// dimension strings (as a caller that built them one by one).
+    Owned,
+    /// `Metrics::put_refs` with borrowed datums whose dimensions are their host's one shared
+    /// list (as the HTTP reader's per-request arena, or an agent holding its host's dimensions).
+    Borrowed,
+}
+
+impl Api {
+    pub fn label(self) -> &'static str {
+        match self {
+            Api::Owned => "put, owned datums",
+            Api::Borrowed => "put_refs, shared dimensions",
+        }
+    }
+}
+
+/// Calls `put` on every batch from `threads` threads; the first error, if any.
+fn put_all<T: Sync>(
+    batches: &[&[T]],
+    threads: usize,
+    put: impl Fn(&[T]) -> Result<(), MetricsError> + Sync,
+) -> Option<MetricsError> {
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let put = &put;
+                scope.spawn(move || {
+                    batches
+                        .iter()
+                        .skip(t)
+                        .step_by(threads)
+                        .find_map(|b| put(b).err())
+                })
+            })
+            .collect();
+        handles.into_iter().find_map(|h| h.join().ok().flatten())
+    })
+}
+
+/// Ingests `data` hour by hour with `threads` threads through `api` (batches of 1,000, each
+/// call returning once its record is fsynced), sealing each hour after it; only the calls are
+/// timed.
+pub fn ingest(
+    data: &DataSet,
+    r: Rounding,
+    threads: usize,
+    api: Api,
+) -> anyhow::Result<EngineFigures> {
     let dir = tempfile::tempdir()?;
     let clock = Arc::new(SimClock::new(data.t0));
     let m = Metrics::open(dir.path(), clock.clone(), options())?;
     let dims: Vec<Vec<Dimension>> = (0..HOSTS).map(host_dims).collect();
+    let shared: Vec<Vec<DimensionRef<'_>>> = dims
+        .iter()
+        .map(|d| {
+            d.iter()
+                .map(|x| DimensionRef {
+                    name: &x.name,
+                    value: &x.value,
+                })
+                .collect()
+        })
+        .collect();
+    let (account, region, ns) = ("123456789012", "us-east-1", "cpu");
     let mut ingest = Duration::ZERO;
     let mut raw_bytes = 0;
     for hour in 0..data.hours() {
         let batch = data.hour_datums(hour, r, &dims);
         let end = data.t0 + (hour as i64 + 1) * 3_600_000;
         clock.set(end);
-        let batches: Vec<&[MetricDatum]> = batch.chunks(1_000).collect();
-        let started = Instant::now();
-        let failed = std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..threads)
-                .map(|t| {
-                    let (m, batches) = (&m, &batches);
-                    scope.spawn(move || {
-                        batches
-                            .iter()
-                            .skip(t)
-                            .step_by(threads)
-                            .find_map(|b| m.put("123456789012", "us-east-1", "cpu", b).err())
+        let failed = match api {
+            Api::Owned => {
+                let batches: Vec<&[MetricDatum]> = batch.chunks(1_000).collect();
+                let started = Instant::now();
+                let failed = put_all(&batches, threads, |b| m.put(account, region, ns, b));
+                ingest += started.elapsed();
+                failed
+            }
+            Api::Borrowed => {
+                // Step-major, host then field: datum i is of host (i / fields) % hosts.
+                let refs: Vec<MetricDatumRef<'_>> = batch
+                    .iter()
+                    .enumerate()
+                    .map(|(i, d)| MetricDatumRef {
+                        metric_name: Some(FIELDS[i % FIELDS.len()]),
+                        dimensions: &shared[(i / FIELDS.len()) % HOSTS],
+                        timestamp: d.timestamp,
+                        value: d.value,
+                        storage_resolution: d.storage_resolution,
+                        ..MetricDatumRef::default()
                     })
-                })
-                .collect();
-            handles.into_iter().find_map(|h| h.join().ok().flatten())
-        });
-        ingest += started.elapsed();
+                    .collect();
+                drop(batch);
+                let batches: Vec<&[MetricDatumRef<'_>]> = refs.chunks(1_000).collect();
+                let started = Instant::now();
+                let failed = put_all(&batches, threads, |b| m.put_refs(account, region, ns, b));
+                ingest += started.elapsed();
+                failed
+            }
+        };
         if let Some(e) = failed {
             anyhow::bail!("put failed: {e}");
         }

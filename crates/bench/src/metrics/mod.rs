@@ -95,7 +95,14 @@ pub fn run(args: MetricsArgs) -> anyhow::Result<()> {
     let samples = data.samples() as f64;
     let mut rows = Vec::new();
     for r in [Rounding::Integer, Rounding::TwoDecimals] {
-        let e = inproc::ingest(&data, r, args.threads)?;
+        let e = inproc::ingest(&data, r, args.threads, inproc::Api::Owned)?;
+        let b = inproc::ingest(&data, r, args.threads, inproc::Api::Borrowed)?;
+        println!(
+            "openwatch engine, {} ({}): {:.0} samples/s",
+            r.label(),
+            inproc::Api::Borrowed.label(),
+            b.rate()
+        );
         println!(
             "openwatch engine, {}: {:.0} samples/s; raw blocks {} B, series file {} B, whole data dir {} B",
             r.label(),
@@ -164,6 +171,13 @@ pub fn run(args: MetricsArgs) -> anyhow::Result<()> {
             prom: None,
             unit: "samples/s",
         });
+        rows.push(Row {
+            measure: format!("Ingest, {label}: engine put_refs, shared dimensions / VM import / —"),
+            ow: Some(b.rate()),
+            vm: vm.as_ref().map(|f| f.rate),
+            prom: None,
+            unit: "samples/s",
+        });
     }
     if !args.no_http {
         let mut loaded = None;
@@ -214,17 +228,25 @@ pub fn run(args: MetricsArgs) -> anyhow::Result<()> {
     if let Some(bin) = &promtool {
         let (rate, line) = peers::prometheus_bench_write(bin, &data)?;
         println!("prometheus head append (promtool tsdb bench write): {line}");
-        let engine = rows
-            .iter()
-            .find(|r| r.measure.starts_with("Ingest, two decimals"))
-            .and_then(|r| r.ow);
-        rows.push(Row {
-            measure: "Engine put / Prometheus head append".into(),
-            ow: engine,
-            vm: None,
-            prom: Some(rate),
-            unit: "samples/s",
-        });
+        for (api, prefix) in [
+            (inproc::Api::Owned, "Ingest, two decimals: engine put /"),
+            (
+                inproc::Api::Borrowed,
+                "Ingest, two decimals: engine put_refs, shared dimensions /",
+            ),
+        ] {
+            let engine = rows
+                .iter()
+                .find(|r| r.measure.starts_with(prefix))
+                .and_then(|r| r.ow);
+            rows.push(Row {
+                measure: format!("Engine {} / Prometheus head append", api.label()),
+                ow: engine,
+                vm: None,
+                prom: Some(rate),
+                unit: "samples/s",
+            });
+        }
     }
     println!();
     println!("| Measure | OpenWatch | VictoriaMetrics | OW/VM | Prometheus | OW/Prom |");
