@@ -195,26 +195,7 @@ mod tests {
 
     /// Reads `{"k": [numbers…], "s": text}` with the scan.
     fn read(body: &[u8]) -> Option<(Vec<Number>, String)> {
-        let mut s = CborScan::new(body);
-        let mut top = s.map()?;
-        let (mut nums, mut text) = (Vec::new(), None);
-        while let Some(k) = s.key(&mut top)? {
-            match k {
-                b"k" => {
-                    let mut l = s.list()?;
-                    while s.element(&mut l)? {
-                        nums.push(s.number()?);
-                    }
-                }
-                b"s" => text = Some(s.text()?),
-                _ => return None,
-            }
-        }
-        let texts = s.finish()?;
-        Some((
-            nums,
-            text.map_or(String::new(), |t| t.of(texts.as_str()).into()),
-        ))
+        super::super::read_numbers_and_text(CborScan::new(body))
     }
 
     #[test]

@@ -118,3 +118,27 @@ pub trait Scan<'a> {
     /// Checks that the body ends after the top-level map; the text store.
     fn finish(self) -> Option<Texts>;
 }
+
+/// Reads `{"k": [numbers…], "s": text}` with any scan (the readers' tests).
+#[cfg(test)]
+fn read_numbers_and_text<'a>(mut s: impl Scan<'a>) -> Option<(Vec<Number>, String)> {
+    let mut top = s.map()?;
+    let (mut nums, mut text) = (Vec::new(), None);
+    while let Some(k) = s.key(&mut top)? {
+        match k {
+            b"k" => {
+                let mut l = s.list()?;
+                while s.element(&mut l)? {
+                    nums.push(s.number()?);
+                }
+            }
+            b"s" => text = Some(s.text()?),
+            _ => return None,
+        }
+    }
+    let texts = s.finish()?;
+    Some((
+        nums,
+        text.map_or(String::new(), |t| t.of(texts.as_str()).into()),
+    ))
+}
