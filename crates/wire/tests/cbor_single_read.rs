@@ -4,43 +4,17 @@
 //! error (before an unknown operation, and not audited), even where the shape alone would have
 //! read it; a well-formed body the shape cannot read is the shape's error, audited.
 
-use std::sync::Arc;
-
-use serde::{Deserialize, Serialize};
-
 use openwatch_wire::protocol::{cbor, cbor_de};
 use openwatch_wire::testing::{TestClient, TestResponse};
 use openwatch_wire::value::DecodeError;
-use openwatch_wire::{ApiError, Operation, Registry, Service, Value};
+use openwatch_wire::{Service, Value};
 
-#[derive(Debug, Deserialize, Serialize)]
-#[serde(rename_all = "PascalCase")]
-struct EchoInput {
-    #[serde(default)]
-    name: Option<String>,
-    /// Any document: read through the `Value` deserializer, streamed at every depth.
-    #[serde(default)]
-    document: Option<serde_json::Value>,
-}
+mod echo;
 
-#[derive(Serialize)]
-#[serde(rename_all = "PascalCase")]
-struct EchoOutput {
-    greeting: String,
-}
+use echo::EchoInput;
 
 fn client() -> TestClient {
-    let mut registry = Registry::new();
-    registry.add(Operation::new(
-        Service::CloudWatch,
-        "Echo",
-        |_ctx, input: EchoInput| async move {
-            Ok::<_, ApiError>(EchoOutput {
-                greeting: format!("hello {}", input.name.unwrap_or_default()),
-            })
-        },
-    ));
-    TestClient::new(registry, Arc::new(|| 1_767_229_200_000))
+    echo::client(Service::CloudWatch)
 }
 
 async fn call(client: &TestClient, operation: &str, body: &[u8]) -> TestResponse {

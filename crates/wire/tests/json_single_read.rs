@@ -4,40 +4,17 @@
 //! audited), even where the shape alone would have read it; a well-formed body the shape cannot
 //! read is the shape's error, after authorization, audited.
 
-use std::sync::Arc;
-
-use serde::{Deserialize, Serialize};
-
+use openwatch_wire::Service;
 use openwatch_wire::protocol::json_de;
 use openwatch_wire::testing::{TestClient, TestResponse};
 use openwatch_wire::value::DecodeError;
-use openwatch_wire::{ApiError, Operation, Registry, Service};
 
-#[derive(Debug, Deserialize, Serialize)]
-#[serde(rename_all = "PascalCase")]
-struct EchoInput {
-    #[serde(default)]
-    name: Option<String>,
-}
+mod echo;
 
-#[derive(Serialize)]
-#[serde(rename_all = "PascalCase")]
-struct EchoOutput {
-    greeting: String,
-}
+use echo::EchoInput;
 
 fn client() -> TestClient {
-    let mut registry = Registry::new();
-    registry.add(Operation::new(
-        Service::Logs,
-        "Echo",
-        |_ctx, input: EchoInput| async move {
-            Ok::<_, ApiError>(EchoOutput {
-                greeting: format!("hello {}", input.name.unwrap_or_default()),
-            })
-        },
-    ));
-    TestClient::new(registry, Arc::new(|| 1_767_229_200_000))
+    echo::client(Service::Logs)
 }
 
 async fn call(client: &TestClient, operation: &str, body: &[u8]) -> TestResponse {
