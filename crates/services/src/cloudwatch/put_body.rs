@@ -15,7 +15,7 @@ use std::sync::Arc;
 use openwatch_metrics::{DimensionRef, MetricDatumRef, Metrics, StatisticSet};
 use openwatch_wire::audit::bulk_members;
 use openwatch_wire::operation::Prepared;
-use openwatch_wire::protocol::scan::{CborScan, JsonScan, Number, Scan, Span, Texts};
+use openwatch_wire::protocol::scan::{CborScan, Entries, JsonScan, Key, Number, Scan, Span, Texts};
 use openwatch_wire::value::to_value_omitting;
 use openwatch_wire::{Bytes, Protocol, Service};
 
@@ -123,7 +123,7 @@ impl Read {
 struct Seen(u16);
 
 impl Seen {
-    fn first(&mut self, member: u16) -> Option<()> {
+    fn first(&mut self, member: usize) -> Option<()> {
         let bit = 1 << member;
         if self.0 & bit != 0 {
             return None;
@@ -133,6 +133,106 @@ impl Seen {
     }
 }
 
+/// The order one kind of structure's members came in last time: the member that followed each
+/// member (and the start), which the reader expects next ([`Scan::key_in`]). A body's datums,
+/// dimensions and statistic sets each list their members in one order, so from the second
+/// structure of a kind on, every key is matched in place.
+#[derive(Clone, Copy)]
+struct Order {
+    next: [u8; Order::START + 1],
+    prev: usize,
+}
+
+impl Order {
+    /// The slot of the start (member indexes are below it).
+    const START: usize = 15;
+
+    fn new() -> Self {
+        Order {
+            next: [0; Order::START + 1],
+            prev: Order::START,
+        }
+    }
+
+    /// Starts a structure.
+    fn start(&mut self) {
+        self.prev = Order::START;
+    }
+
+    /// The member expected next.
+    fn expect(&self) -> usize {
+        usize::from(self.next[self.prev])
+    }
+
+    /// Records that `member` came next.
+    fn came(&mut self, member: usize) {
+        self.next[self.prev] = member as u8;
+        self.prev = member;
+    }
+}
+
+/// What the reader expects next in each kind of structure.
+struct Orders {
+    top: Order,
+    datum: Order,
+    dimension: Order,
+    statistic_set: Order,
+}
+
+/// Reads the next key of a structure of a kind whose members are `keys` (their indexes in it
+/// are also their [`Seen`] bits): the key's index, or `None` past the structure's end.
+#[inline(always)]
+fn member<'a, S: Scan<'a>>(
+    s: &mut S,
+    entries: &mut Entries,
+    keys: &[Key],
+    order: &mut Order,
+    seen: &mut Seen,
+) -> Option<Option<usize>> {
+    let Some(k) = s.key_in(entries, keys, order.expect())? else {
+        return Some(None);
+    };
+    order.came(k);
+    seen.first(k)?;
+    Some(Some(k))
+}
+
+const TOP: [Key; 2] = [Key::new(b"Namespace"), Key::new(b"MetricData")];
+const NAMESPACE: usize = 0;
+const METRIC_DATA: usize = 1;
+
+const DATUM: [Key; 9] = [
+    Key::new(b"MetricName"),
+    Key::new(b"Dimensions"),
+    Key::new(b"Timestamp"),
+    Key::new(b"Value"),
+    Key::new(b"StatisticValues"),
+    Key::new(b"Values"),
+    Key::new(b"Counts"),
+    Key::new(b"Unit"),
+    Key::new(b"StorageResolution"),
+];
+const METRIC_NAME: usize = 0;
+const DIMENSIONS: usize = 1;
+const TIMESTAMP: usize = 2;
+const VALUE: usize = 3;
+const STATISTIC_VALUES: usize = 4;
+const VALUES: usize = 5;
+const COUNTS: usize = 6;
+const UNIT: usize = 7;
+const STORAGE_RESOLUTION: usize = 8;
+
+const DIMENSION: [Key; 2] = [Key::new(b"Name"), Key::new(b"Value")];
+const NAME: usize = 0;
+const DIMENSION_VALUE: usize = 1;
+
+const STATISTIC_SET: [Key; 4] = [
+    Key::new(b"SampleCount"),
+    Key::new(b"Sum"),
+    Key::new(b"Minimum"),
+    Key::new(b"Maximum"),
+];
+
 fn read_with<'a, S: Scan<'a>>(mut s: S, body_len: usize) -> Option<Read> {
     // Sized from the body for the common form (a datum of well over 32 bytes, a dimension of
     // over 16), so that a 1,000-datum request does not regrow its arenas; others grow them.
@@ -141,19 +241,21 @@ fn read_with<'a, S: Scan<'a>>(mut s: S, body_len: usize) -> Option<Read> {
         dims: Vec::with_capacity(body_len / 16),
         ..Read::default()
     };
+    let mut orders = Orders {
+        top: Order::new(),
+        datum: Order::new(),
+        dimension: Order::new(),
+        statistic_set: Order::new(),
+    };
     let mut top = s.map()?;
     let mut seen = Seen::default();
-    while let Some(key) = s.key(&mut top)? {
-        match key {
-            b"Namespace" => {
-                seen.first(0)?;
-                read.namespace = Some(s.text()?);
-            }
-            b"MetricData" => {
-                seen.first(1)?;
+    while let Some(k) = member(&mut s, &mut top, &TOP, &mut orders.top, &mut seen)? {
+        match k {
+            NAMESPACE => read.namespace = Some(s.text()?),
+            METRIC_DATA => {
                 let mut list = s.list()?;
                 while s.element(&mut list)? {
-                    let d = datum(&mut s, &mut read)?;
+                    let d = datum(&mut s, &mut read, &mut orders)?;
                     read.data.push(d);
                 }
             }
@@ -164,7 +266,7 @@ fn read_with<'a, S: Scan<'a>>(mut s: S, body_len: usize) -> Option<Read> {
     Some(read)
 }
 
-fn datum<'a, S: Scan<'a>>(s: &mut S, read: &mut Read) -> Option<Datum> {
+fn datum<'a, S: Scan<'a>>(s: &mut S, read: &mut Read, orders: &mut Orders) -> Option<Datum> {
     let mut members = s.map()?;
     let mut seen = Seen::default();
     let (d0, n0) = (read.dims.len(), read.numbers.len());
@@ -174,49 +276,27 @@ fn datum<'a, S: Scan<'a>>(s: &mut S, read: &mut Read) -> Option<Datum> {
         counts: (n0, n0),
         ..Datum::default()
     };
-    while let Some(key) = s.key(&mut members)? {
-        match key {
-            b"MetricName" => {
-                seen.first(0)?;
-                d.metric_name = Some(s.text()?);
-            }
-            b"Dimensions" => {
-                seen.first(1)?;
+    orders.datum.start();
+    while let Some(k) = member(s, &mut members, &DATUM, &mut orders.datum, &mut seen)? {
+        match k {
+            METRIC_NAME => d.metric_name = Some(s.text()?),
+            DIMENSIONS => {
                 let start = read.dims.len();
                 let mut list = s.list()?;
                 while s.element(&mut list)? {
-                    read.dims.push(dimension(s)?);
+                    read.dims.push(dimension(s, &mut orders.dimension)?);
                 }
                 d.dims = (start, read.dims.len());
             }
-            b"Timestamp" => {
-                seen.first(2)?;
-                d.timestamp = Some(s.number()?.as_timestamp()?.millis());
+            TIMESTAMP => d.timestamp = Some(s.number()?.as_timestamp()?.millis()),
+            VALUE => d.value = Some(s.number()?.as_f64()),
+            STATISTIC_VALUES => {
+                d.statistic_values = Some(statistic_set(s, &mut orders.statistic_set)?);
             }
-            b"Value" => {
-                seen.first(3)?;
-                d.value = Some(s.number()?.as_f64());
-            }
-            b"StatisticValues" => {
-                seen.first(4)?;
-                d.statistic_values = Some(statistic_set(s)?);
-            }
-            b"Values" => {
-                seen.first(5)?;
-                d.values = numbers(s, &mut read.numbers)?;
-            }
-            b"Counts" => {
-                seen.first(6)?;
-                d.counts = numbers(s, &mut read.numbers)?;
-            }
-            b"Unit" => {
-                seen.first(7)?;
-                d.unit = Some(s.text()?);
-            }
-            b"StorageResolution" => {
-                seen.first(8)?;
-                d.storage_resolution = Some(s.number()?.as_i64()?);
-            }
+            VALUES => d.values = numbers(s, &mut read.numbers)?,
+            COUNTS => d.counts = numbers(s, &mut read.numbers)?,
+            UNIT => d.unit = Some(s.text()?),
+            STORAGE_RESOLUTION => d.storage_resolution = Some(s.number()?.as_i64()?),
             _ => return None,
         }
     }
@@ -224,39 +304,34 @@ fn datum<'a, S: Scan<'a>>(s: &mut S, read: &mut Read) -> Option<Datum> {
 }
 
 /// A `Dimension`: both members default to empty text, as in [`super::DimensionShape`].
-fn dimension<'a, S: Scan<'a>>(s: &mut S) -> Option<(Span, Span)> {
+fn dimension<'a, S: Scan<'a>>(s: &mut S, order: &mut Order) -> Option<(Span, Span)> {
     let mut members = s.map()?;
     let mut seen = Seen::default();
     let (mut name, mut value) = (Span::default(), Span::default());
-    while let Some(key) = s.key(&mut members)? {
-        match key {
-            b"Name" => {
-                seen.first(0)?;
-                name = s.text()?;
-            }
-            b"Value" => {
-                seen.first(1)?;
-                value = s.text()?;
-            }
+    order.start();
+    while let Some(k) = member(s, &mut members, &DIMENSION, order, &mut seen)? {
+        match k {
+            NAME => name = s.text()?,
+            DIMENSION_VALUE => value = s.text()?,
             _ => return None,
         }
     }
     Some((name, value))
 }
 
-fn statistic_set<'a, S: Scan<'a>>(s: &mut S) -> Option<StatisticSet> {
+fn statistic_set<'a, S: Scan<'a>>(s: &mut S, order: &mut Order) -> Option<StatisticSet> {
     let mut members = s.map()?;
     let mut seen = Seen::default();
     let mut set = StatisticSet::default();
-    while let Some(key) = s.key(&mut members)? {
-        let (bit, slot) = match key {
-            b"SampleCount" => (0, &mut set.sample_count),
-            b"Sum" => (1, &mut set.sum),
-            b"Minimum" => (2, &mut set.minimum),
-            b"Maximum" => (3, &mut set.maximum),
+    order.start();
+    while let Some(k) = member(s, &mut members, &STATISTIC_SET, order, &mut seen)? {
+        let slot = match k {
+            0 => &mut set.sample_count,
+            1 => &mut set.sum,
+            2 => &mut set.minimum,
+            3 => &mut set.maximum,
             _ => return None,
         };
-        seen.first(bit)?;
         *slot = Some(s.number()?.as_f64());
     }
     Some(set)

@@ -1,6 +1,7 @@
 //! The property test of the fast PutMetricData read: random request bodies — every member
-//! present or not, mostly of the right type, sometimes repeated, unknown, `null`, escaped or
-//! out of range — read fast and generically, in awsJson and in CBOR.
+//! present or not, in any order, mostly of the right type, sometimes repeated, unknown (or
+//! named one byte off a known member), `null`, escaped or out of range; JSON compact or spaced —
+//! read fast and generically, in awsJson and in CBOR.
 
 #![allow(clippy::unwrap_used)]
 
@@ -26,7 +27,8 @@ enum J {
 }
 
 impl J {
-    fn json(&self, out: &mut String) {
+    /// The JSON text; `compact` without a space after the commas between members.
+    fn json(&self, out: &mut String, compact: bool) {
         match self {
             J::Null => out.push_str("null"),
             J::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -46,7 +48,7 @@ impl J {
                     if i > 0 {
                         out.push(',');
                     }
-                    v.json(out);
+                    v.json(out, compact);
                 }
                 out.push(']');
             }
@@ -54,11 +56,11 @@ impl J {
                 out.push('{');
                 for (i, (k, v)) in members.iter().enumerate() {
                     if i > 0 {
-                        out.push_str(", ");
+                        out.push_str(if compact { "," } else { ", " });
                     }
                     out.push_str(&serde_json::to_string(k).unwrap());
                     out.push(':');
-                    v.json(out);
+                    v.json(out, compact);
                 }
                 out.push('}');
             }
@@ -141,7 +143,7 @@ fn structure(members: Vec<(&'static str, BoxedStrategy<J>)>) -> BoxedStrategy<J>
         .into_iter()
         .map(|(_, s)| prop::option::weighted(0.6, s).boxed())
         .collect();
-    (values, 0..20usize)
+    (values, 0..40usize)
         .prop_map(move |(values, twist)| {
             let mut m: Vec<(String, J)> = names
                 .iter()
@@ -152,6 +154,11 @@ fn structure(members: Vec<(&'static str, BoxedStrategy<J>)>) -> BoxedStrategy<J>
                 0 if !m.is_empty() => m.push(m[0].clone()),
                 1 => m.push(("Extra".into(), J::Num("1"))),
                 2 => m.reverse(),
+                // A name one byte longer or shorter than a known member's.
+                3 if !m.is_empty() => m[0].0.push('s'),
+                4 if !m.is_empty() => {
+                    m[0].0.pop();
+                }
                 _ => {}
             }
             J::Obj(m)
@@ -215,9 +222,9 @@ proptest! {
     /// Wherever the fast read takes a body, the generic read accepts it and reads the same
     /// datums; everywhere else the generic read answers, so the outcome is its own.
     #[test]
-    fn the_fast_read_reads_what_the_generic_read_reads(body in request()) {
+    fn the_fast_read_reads_what_the_generic_read_reads(body in request(), compact: bool) {
         let mut json = String::new();
-        body.json(&mut json);
+        body.json(&mut json, compact);
         same_as_generic(Protocol::AwsJson10, json.as_bytes());
         let mut packed = Vec::new();
         cbor::encode(&body.value(), &mut packed);

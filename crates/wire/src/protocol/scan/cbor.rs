@@ -1,7 +1,7 @@
 //! The CBOR [`Scan`]: definite and indefinite-length maps and lists, definite-length text (copied
 //! into one text store, validated once at the end), integers, floats and tag 1 timestamps.
 
-use super::{Entries, Number, Scan, Span, Texts};
+use super::{Entries, Key, Number, Scan, Span, Texts};
 use crate::protocol::cbor::f16_to_f64;
 
 const TEXT: u8 = 3;
@@ -28,7 +28,7 @@ impl<'a> CborScan<'a> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn byte(&mut self) -> Option<u8> {
         let b = *self.buf.get(self.pos)?;
         self.pos += 1;
@@ -36,7 +36,7 @@ impl<'a> CborScan<'a> {
     }
 
     /// A definite argument (length or value) announced by `info`.
-    #[inline]
+    #[inline(always)]
     fn arg(&mut self, info: u8) -> Option<u64> {
         Some(match info {
             0..=23 => u64::from(info),
@@ -48,13 +48,13 @@ impl<'a> CborScan<'a> {
         })
     }
 
-    #[inline]
+    #[inline(always)]
     fn array<const N: usize>(&mut self) -> Option<[u8; N]> {
         let s = self.take(N as u64)?;
         s.try_into().ok()
     }
 
-    #[inline]
+    #[inline(always)]
     fn take(&mut self, n: u64) -> Option<&'a [u8]> {
         let end = self.pos.checked_add(usize::try_from(n).ok()?)?;
         let buf: &'a [u8] = self.buf;
@@ -63,7 +63,7 @@ impl<'a> CborScan<'a> {
         Some(s)
     }
 
-    #[inline]
+    #[inline(always)]
     fn open(&mut self, major: u8) -> Option<Entries> {
         let b = self.byte()?;
         if b >> 5 != major {
@@ -76,7 +76,7 @@ impl<'a> CborScan<'a> {
         Some(Entries { left, first: true })
     }
 
-    #[inline]
+    #[inline(always)]
     fn more(&mut self, entries: &mut Entries) -> Option<bool> {
         match &mut entries.left {
             Some(0) => Some(false),
@@ -121,35 +121,50 @@ impl<'a> CborScan<'a> {
 }
 
 impl<'a> Scan<'a> for CborScan<'a> {
-    #[inline]
+    #[inline(always)]
     fn map(&mut self) -> Option<Entries> {
         self.open(MAP)
     }
 
-    #[inline]
-    fn key(&mut self, entries: &mut Entries) -> Option<Option<&'a [u8]>> {
+    #[inline(always)]
+    fn key_in(
+        &mut self,
+        entries: &mut Entries,
+        keys: &[Key],
+        expect: usize,
+    ) -> Option<Option<usize>> {
         if !self.more(entries)? {
             return Some(None);
+        }
+        // Text of fewer than 24 bytes: its length in the header byte.
+        if let Some(key) = keys.get(expect) {
+            let n = key.len();
+            if self.buf.get(self.pos) == Some(&(TEXT << 5 | n as u8))
+                && key.is_at(self.buf, self.pos + 1)
+            {
+                self.pos += 1 + n;
+                return Some(Some(expect));
+            }
         }
         let b = self.byte()?;
         if b >> 5 != TEXT {
             return None;
         }
         let n = self.arg(b & 0x1f)?;
-        self.take(n).map(Some)
+        Key::find(keys, self.take(n)?).map(Some)
     }
 
-    #[inline]
+    #[inline(always)]
     fn list(&mut self) -> Option<Entries> {
         self.open(LIST)
     }
 
-    #[inline]
+    #[inline(always)]
     fn element(&mut self, entries: &mut Entries) -> Option<bool> {
         self.more(entries)
     }
 
-    #[inline]
+    #[inline(always)]
     fn text(&mut self) -> Option<Span> {
         let b = self.byte()?;
         if b >> 5 != TEXT {

@@ -2,7 +2,7 @@
 //! validated as UTF-8 once at the end) and numbers (plain integers and short plain decimals read
 //! here, every other number by serde_json; each as the generic read parses it).
 
-use super::{Entries, Number, Scan, Span, Texts};
+use super::{Entries, Key, Number, Scan, Span, Texts};
 
 /// A [`Scan`] over an awsJson body.
 #[derive(Debug)]
@@ -21,7 +21,7 @@ impl<'a> JsonScan<'a> {
     }
 
     /// Skips JSON whitespace; the next byte.
-    #[inline]
+    #[inline(always)]
     fn peek(&mut self) -> Option<u8> {
         while let Some(&b) = self.buf.get(self.pos) {
             if !matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
@@ -32,7 +32,7 @@ impl<'a> JsonScan<'a> {
         None
     }
 
-    #[inline]
+    #[inline(always)]
     fn eat(&mut self, c: u8) -> Option<()> {
         if self.peek()? != c {
             return None;
@@ -42,21 +42,17 @@ impl<'a> JsonScan<'a> {
     }
 
     /// A string without escapes or control characters: the range of its contents.
-    #[inline]
+    #[inline(always)]
     fn string(&mut self) -> Option<(usize, usize)> {
         self.eat(b'"')?;
         let start = self.pos;
-        let rest = self.buf.get(start..)?;
-        let len = string_stop(rest)?;
-        if rest[len] != b'"' {
-            return None;
-        }
+        let len = closing_quote(self.buf.get(start..)?)?;
         self.pos = start + len + 1;
         Some((start, start + len))
     }
 
     /// The separator before an entry (none before the first), or the end of the container.
-    #[inline]
+    #[inline(always)]
     fn next_entry(&mut self, entries: &mut Entries, close: u8) -> Option<bool> {
         let b = self.peek()?;
         if b == close {
@@ -75,10 +71,11 @@ impl<'a> JsonScan<'a> {
     }
 }
 
-/// The first byte of `s` that ends or interrupts a string's plain run: a quote, a backslash or
-/// a control character; eight bytes at a time.
+/// Where the plain run of a string's contents `s` ends at its closing quote: `None` when a
+/// backslash or a control character comes first, or no quote at all; eight bytes at a time,
+/// the quote told from the other stops by the same word's masks (no second load).
 #[inline]
-fn string_stop(s: &[u8]) -> Option<usize> {
+fn closing_quote(s: &[u8]) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     // High bit of each byte below `n` (exact up to the first such byte; `n` <= 0x80).
@@ -90,40 +87,24 @@ fn string_stop(s: &[u8]) -> Option<usize> {
             break;
         };
         let w = u64::from_le_bytes(bytes);
-        let hits = below(w ^ (ONES * u64::from(b'"')), 1)
-            | below(w ^ (ONES * u64::from(b'\\')), 1)
-            | below(w, 0x20);
-        if hits != 0 {
-            return Some(at + (hits.trailing_zeros() / 8) as usize);
+        let quotes = below(w ^ (ONES * u64::from(b'"')), 1);
+        let stops = quotes | below(w ^ (ONES * u64::from(b'\\')), 1) | below(w, 0x20);
+        if stops != 0 {
+            // Below the first stop every mask is exact, so the first stop is a quote exactly
+            // when `quotes` has its bit.
+            let first = stops & stops.wrapping_neg();
+            return (quotes & first != 0).then(|| at + (first.trailing_zeros() / 8) as usize);
         }
         at += 8;
     }
-    chunks
+    match chunks
         .remainder()
         .iter()
         .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
-        .map(|p| at + p)
-}
-
-/// A plain integer (`-?[1-9][0-9]*` or `0`, at most [`MAX_FAST_DIGITS`] digits, not `-0`) as
-/// serde_json reads it; `None` for anything else.
-#[inline]
-fn plain_integer(token: &[u8]) -> Option<i64> {
-    let (negative, digits) = match token.split_first()? {
-        (b'-', rest) => (true, rest),
-        _ => (false, token),
-    };
-    let plain = !digits.is_empty()
-        && digits.len() <= MAX_FAST_DIGITS
-        && digits.iter().all(u8::is_ascii_digit)
-        && (digits[0] != b'0' || (digits.len() == 1 && !negative));
-    if !plain {
-        return None;
+    {
+        Some(p) if chunks.remainder()[p] == b'"' => Some(at + p),
+        _ => None,
     }
-    let n = digits
-        .iter()
-        .fold(0i64, |n, &d| n * 10 + i64::from(d - b'0'));
-    Some(if negative { -n } else { n })
 }
 
 /// Digits (both sides of the point) a decimal may have to be read here: below 2^53, so that
@@ -135,36 +116,62 @@ const POW10: [f64; MAX_FAST_DECIMAL_DIGITS + 1] = [
     1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
 ];
 
-/// A plain decimal (`-?(0|[1-9][0-9]*)\.[0-9]+`, at most [`MAX_FAST_DECIMAL_DIGITS`] digits) as
-/// serde_json reads it: its digits as an integer, divided by the power of ten of its fraction —
-/// both exact, so the one rounding of the division gives the correctly rounded value, which is
-/// what serde_json computes for it (with or without its `float_roundtrip` parsing).
+/// A plain integer (`-?[1-9][0-9]*` or `0`, at most [`MAX_FAST_DIGITS`] digits, not `-0`) or a
+/// plain decimal (`-?(0|[1-9][0-9]*)\.[0-9]+`, at most [`MAX_FAST_DECIMAL_DIGITS`] digits) at
+/// the start of `s`, read in one pass as serde_json reads it, with its length; `None` for
+/// anything else (an exponent, more digits, a leading zero…), which serde_json then reads.
+///
+/// A decimal is its digits as an integer divided by the power of ten of its fraction — both
+/// exact in an `f64`, so the one rounding of the division gives the correctly rounded value,
+/// which is what serde_json computes for it (with or without its `float_roundtrip` parsing).
 #[inline]
-fn plain_decimal(token: &[u8]) -> Option<f64> {
-    let (negative, rest) = match token.split_first()? {
-        (b'-', rest) => (true, rest),
-        _ => (false, token),
-    };
-    let point = rest.iter().position(|&b| b == b'.')?;
-    let (int, frac) = (&rest[..point], &rest[point + 1..]);
-    let plain = !int.is_empty()
-        && !frac.is_empty()
-        && int.len() + frac.len() <= MAX_FAST_DECIMAL_DIGITS
-        && (int[0] != b'0' || int.len() == 1)
-        && int.iter().chain(frac).all(u8::is_ascii_digit);
-    if !plain {
+fn plain_number(s: &[u8]) -> Option<(Number, usize)> {
+    let negative = s.first() == Some(&b'-');
+    let int_start = usize::from(negative);
+    let mut i = int_start;
+    let mut digits = 0u64;
+    while let Some(&d) = s.get(i)
+        && d.is_ascii_digit()
+    {
+        digits = digits.wrapping_mul(10).wrapping_add(u64::from(d - b'0'));
+        i += 1;
+    }
+    let int_len = i - int_start;
+    if int_len == 0 || (s[int_start] == b'0' && int_len > 1) {
         return None;
     }
-    let digits = int
-        .iter()
-        .chain(frac)
-        .fold(0u64, |n, &d| n * 10 + u64::from(d - b'0'));
-    let f = digits as f64 / POW10[frac.len()];
-    Some(if negative { -f } else { f })
+    let ends = |at: usize| {
+        !matches!(
+            s.get(at),
+            Some(b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E')
+        )
+    };
+    if s.get(i) != Some(&b'.') {
+        // `-0` is serde_json's float.
+        if int_len > MAX_FAST_DIGITS || (negative && digits == 0) || !ends(i) {
+            return None;
+        }
+        let n = digits as i64;
+        return Some((Number::Int(if negative { -n } else { n }), i));
+    }
+    i += 1;
+    let frac_start = i;
+    while let Some(&d) = s.get(i)
+        && d.is_ascii_digit()
+    {
+        digits = digits.wrapping_mul(10).wrapping_add(u64::from(d - b'0'));
+        i += 1;
+    }
+    let frac_len = i - frac_start;
+    if frac_len == 0 || int_len + frac_len > MAX_FAST_DECIMAL_DIGITS || !ends(i) {
+        return None;
+    }
+    let f = digits as f64 / POW10[frac_len];
+    Some((Number::Float(if negative { -f } else { f }), i))
 }
 
 impl<'a> Scan<'a> for JsonScan<'a> {
-    #[inline]
+    #[inline(always)]
     fn map(&mut self) -> Option<Entries> {
         self.eat(b'{')?;
         Some(Entries {
@@ -173,18 +180,34 @@ impl<'a> Scan<'a> for JsonScan<'a> {
         })
     }
 
-    #[inline]
-    fn key(&mut self, entries: &mut Entries) -> Option<Option<&'a [u8]>> {
+    #[inline(always)]
+    fn key_in(
+        &mut self,
+        entries: &mut Entries,
+        keys: &[Key],
+        expect: usize,
+    ) -> Option<Option<usize>> {
         if !self.next_entry(entries, b'}')? {
             return Some(None);
         }
+        // `"name":` as a compact body has it.
+        if let Some(key) = keys.get(expect) {
+            let (buf, p, n) = (self.buf, self.pos, key.len());
+            if buf.get(p) == Some(&b'"')
+                && key.is_at(buf, p + 1)
+                && buf.get(p + 1 + n) == Some(&b'"')
+                && buf.get(p + 2 + n) == Some(&b':')
+            {
+                self.pos = p + 3 + n;
+                return Some(Some(expect));
+            }
+        }
         let (start, end) = self.string()?;
         self.eat(b':')?;
-        let buf: &'a [u8] = self.buf;
-        Some(Some(&buf[start..end]))
+        Key::find(keys, &self.buf[start..end]).map(Some)
     }
 
-    #[inline]
+    #[inline(always)]
     fn list(&mut self) -> Option<Entries> {
         self.eat(b'[')?;
         Some(Entries {
@@ -193,12 +216,12 @@ impl<'a> Scan<'a> for JsonScan<'a> {
         })
     }
 
-    #[inline]
+    #[inline(always)]
     fn element(&mut self, entries: &mut Entries) -> Option<bool> {
         self.next_entry(entries, b']')
     }
 
-    #[inline]
+    #[inline(always)]
     fn text(&mut self) -> Option<Span> {
         let (start, end) = self.string()?;
         Span::new(start, end)
@@ -208,18 +231,16 @@ impl<'a> Scan<'a> for JsonScan<'a> {
     fn number(&mut self) -> Option<Number> {
         self.peek()?;
         let start = self.pos;
+        if let Some((n, len)) = plain_number(&self.buf[start..]) {
+            self.pos = start + len;
+            return Some(n);
+        }
         let len = self.buf[start..]
             .iter()
             .position(|b| !matches!(b, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E'))
             .unwrap_or(self.buf.len() - start);
         let token = &self.buf[start..start + len];
         self.pos = start + len;
-        if let Some(i) = plain_integer(token) {
-            return Some(Number::Int(i));
-        }
-        if let Some(f) = plain_decimal(token) {
-            return Some(Number::Float(f));
-        }
         // What the generic read makes of serde_json's number (`json_de`'s adapter).
         let n: serde_json::Number = serde_json::from_slice(token).ok()?;
         Some(if n.is_f64() {
@@ -304,25 +325,30 @@ mod tests {
         ) {
             let token = format!("{}{int}.{frac}", if negative { "-" } else { "" });
             let want: serde_json::Number = serde_json::from_str(&token).unwrap();
-            match plain_decimal(token.as_bytes()) {
-                Some(f) => proptest::prop_assert_eq!(f.to_bits(), want.as_f64().unwrap().to_bits()),
+            match plain_number(format!("{token},").as_bytes()) {
+                Some((Number::Float(f), len)) => {
+                    proptest::prop_assert_eq!(len, token.len());
+                    proptest::prop_assert_eq!(f.to_bits(), want.as_f64().unwrap().to_bits());
+                }
+                Some(other) => proptest::prop_assert!(false, "{other:?}"),
                 None => proptest::prop_assert!(int.len() + frac.len() > MAX_FAST_DECIMAL_DIGITS),
             }
         }
     }
 
     #[test]
-    fn string_stops_are_found_at_every_offset() {
+    fn closing_quotes_are_found_at_every_offset() {
         for len in 0..40 {
-            for stop in [b'"', b'\\', 0x00, 0x1f] {
-                let mut s = vec![b'a'; len];
-                s.extend_from_slice("é\x7f ~".as_bytes());
-                let at = s.len();
+            let mut s = vec![b'a'; len];
+            s.extend_from_slice("é\x7f ~".as_bytes());
+            let at = s.len();
+            for (stop, want) in [(b'"', Some(at)), (b'\\', None), (0x00, None), (0x1f, None)] {
+                let mut s = s.clone();
                 s.push(stop);
                 s.extend_from_slice(b"\"\\x");
-                assert_eq!(string_stop(&s), Some(at), "{len} {stop}");
+                assert_eq!(closing_quote(&s), want, "{len} {stop}");
             }
-            assert_eq!(string_stop(&vec![b' '; len]), None);
+            assert_eq!(closing_quote(&vec![b' '; len]), None);
         }
     }
 
@@ -353,9 +379,10 @@ mod tests {
         bytes[7] = 0xff;
         let mut s = JsonScan::new(&bytes);
         let mut top = s.map().unwrap();
-        assert_eq!(s.key(&mut top), Some(Some(&b"s"[..])));
+        let keys = [Key::new(b"s")];
+        assert_eq!(s.key_in(&mut top, &keys, 0), Some(Some(0)));
         s.text().unwrap();
-        assert_eq!(s.key(&mut top), Some(None));
+        assert_eq!(s.key_in(&mut top, &keys, 0), Some(None));
         assert!(s.finish().is_none());
     }
 }

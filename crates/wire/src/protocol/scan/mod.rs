@@ -90,6 +90,70 @@ impl Texts {
     }
 }
 
+/// A member name a reader's caller knows, packed into words so that it is compared in place
+/// with a few word compares.
+#[derive(Debug, Clone, Copy)]
+pub struct Key {
+    name: &'static [u8],
+    words: [u64; 3],
+}
+
+impl Key {
+    /// `name`: 1 to 23 bytes of printable ASCII without `"` or `\` (as every member name is),
+    /// checked when the constant is built.
+    pub const fn new(name: &'static [u8]) -> Key {
+        assert!(!name.is_empty() && name.len() < 24);
+        let mut words = [0u64; 3];
+        let mut i = 0;
+        while i < name.len() {
+            let b = name[i];
+            assert!(b >= 0x20 && b < 0x7f && b != b'"' && b != b'\\');
+            words[i / 8] |= (b as u64) << (8 * (i % 8));
+            i += 1;
+        }
+        Key { name, words }
+    }
+
+    #[inline]
+    fn len(&self) -> usize {
+        self.name.len()
+    }
+
+    /// Whether `buf` holds the name at `at`.
+    #[inline(always)]
+    fn is_at(&self, buf: &[u8], at: usize) -> bool {
+        let n = self.name.len();
+        let word = |i: usize| {
+            let bytes: Option<[u8; 8]> = buf.get(at + 8 * i..at + 8 * i + 8)?.try_into().ok();
+            bytes.map(u64::from_le_bytes)
+        };
+        let masked = |w: u64, left: usize| {
+            if left >= 8 {
+                w
+            } else {
+                w & ((1u64 << (8 * left)) - 1)
+            }
+        };
+        match (word(0), word(1), word(2)) {
+            (Some(w0), _, _) if n <= 8 => masked(w0, n) == self.words[0],
+            (Some(w0), Some(w1), _) if n <= 16 => {
+                w0 == self.words[0] && masked(w1, n - 8) == self.words[1]
+            }
+            (Some(w0), Some(w1), Some(w2)) => {
+                w0 == self.words[0] && w1 == self.words[1] && masked(w2, n - 16) == self.words[2]
+            }
+            // Near the end of the body.
+            _ => buf.get(at..at + n) == Some(self.name),
+        }
+    }
+
+    /// The index of the key named `name` in `keys`.
+    #[inline]
+    fn find(keys: &[Key], name: &[u8]) -> Option<usize> {
+        keys.iter().position(|k| k.name == name)
+    }
+}
+
 /// The entries of an open map or list.
 #[derive(Debug)]
 pub struct Entries {
@@ -104,9 +168,16 @@ pub struct Entries {
 pub trait Scan<'a> {
     /// Opens the map that comes next.
     fn map(&mut self) -> Option<Entries>;
-    /// The next key of an open map as sent (`Some(None)` past its last entry). A key the caller
-    /// does not know must make it stop (the generic read has its own rules for those).
-    fn key(&mut self, entries: &mut Entries) -> Option<Option<&'a [u8]>>;
+    /// The next key of an open map as its index in `keys` (`Some(None)` past the map's last
+    /// entry); `None` for a key not in `keys`, which the generic read has its own rules for.
+    /// `keys[expect]` is tried first, by comparing its encoding in place, so that a caller that
+    /// expects the right key (the one that came next last time) has nothing to scan.
+    fn key_in(
+        &mut self,
+        entries: &mut Entries,
+        keys: &[Key],
+        expect: usize,
+    ) -> Option<Option<usize>>;
     /// Opens the list that comes next.
     fn list(&mut self) -> Option<Entries>;
     /// Whether an open list has another element (which is read next).
@@ -122,18 +193,17 @@ pub trait Scan<'a> {
 /// Reads `{"k": [numbers…], "s": text}` with any scan (the readers' tests).
 #[cfg(test)]
 fn read_numbers_and_text<'a>(mut s: impl Scan<'a>) -> Option<(Vec<Number>, String)> {
+    const KEYS: [Key; 2] = [Key::new(b"k"), Key::new(b"s")];
     let mut top = s.map()?;
     let (mut nums, mut text) = (Vec::new(), None);
-    while let Some(k) = s.key(&mut top)? {
-        match k {
-            b"k" => {
-                let mut l = s.list()?;
-                while s.element(&mut l)? {
-                    nums.push(s.number()?);
-                }
+    while let Some(k) = s.key_in(&mut top, &KEYS, 0)? {
+        if k == 0 {
+            let mut l = s.list()?;
+            while s.element(&mut l)? {
+                nums.push(s.number()?);
             }
-            b"s" => text = Some(s.text()?),
-            _ => return None,
+        } else {
+            text = Some(s.text()?);
         }
     }
     let texts = s.finish()?;
@@ -141,4 +211,94 @@ fn read_numbers_and_text<'a>(mut s: impl Scan<'a>) -> Option<(Vec<Number>, Strin
         nums,
         text.map_or(String::new(), |t| t.of(texts.as_str()).into()),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::Value;
+    use crate::protocol::cbor::encode;
+
+    /// Names of every length a [`Key`] takes, each as a body whose last member is it (so that it
+    /// also ends near the end of the body) after a member named `a`.
+    fn names() -> Vec<String> {
+        (1..24)
+            .map(|n| ('b'..='z').cycle().take(n).collect())
+            .collect()
+    }
+
+    /// The keys of `{"a": 1, <name>: 2}` read with `keys` expecting `expect` each time.
+    fn keys_of<'a>(mut s: impl Scan<'a>, keys: &[Key], expect: usize) -> Option<Vec<usize>> {
+        let mut top = s.map()?;
+        let mut found = Vec::new();
+        while let Some(k) = s.key_in(&mut top, keys, expect)? {
+            found.push(k);
+            s.number()?;
+        }
+        s.finish()?;
+        Some(found)
+    }
+
+    fn json(name: &str, spaced: bool) -> Vec<u8> {
+        let sep = if spaced { " , " } else { "," };
+        format!(r#"{{"a":1{sep}"{name}":2}}"#).into_bytes()
+    }
+
+    fn cbor(name: &str) -> Vec<u8> {
+        let mut out = Vec::new();
+        let v = Value::Struct(vec![
+            ("a".into(), Value::Int(1)),
+            (name.into(), Value::Int(2)),
+        ]);
+        encode(&v, &mut out);
+        out
+    }
+
+    #[test]
+    fn keys_are_found_expected_or_not() {
+        for name in names() {
+            let leaked: &'static [u8] = Vec::leak(name.clone().into_bytes());
+            let keys = [Key::new(b"a"), Key::new(leaked)];
+            for expect in [0, 1, 2] {
+                for spaced in [false, true] {
+                    let body = json(&name, spaced);
+                    let got = keys_of(JsonScan::new(&body), &keys, expect);
+                    assert_eq!(got, Some(vec![0, 1]), "{name} {expect} {spaced}");
+                }
+                let body = cbor(&name);
+                let got = keys_of(CborScan::new(&body), &keys, expect);
+                assert_eq!(got, Some(vec![0, 1]), "{name} {expect}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_name_one_byte_off_is_no_key() {
+        // (Each is in the body, none in `keys`: the read stops.)
+        for name in names() {
+            let leaked: &'static [u8] = Vec::leak(name.clone().into_bytes());
+            let keys = [Key::new(b"a"), Key::new(leaked)];
+            let (mut short, long) = (name.clone(), format!("{name}b"));
+            short.pop();
+            // The same length, one byte changed: at each place.
+            let changed = (0..name.len()).map(|i| {
+                let mut b = name.clone().into_bytes();
+                b[i] = b'_';
+                String::from_utf8(b).unwrap()
+            });
+            for other in [short, long].into_iter().chain(changed) {
+                if other.is_empty() {
+                    continue;
+                }
+                for expect in [0, 1] {
+                    let body = json(&other, false);
+                    assert_eq!(keys_of(JsonScan::new(&body), &keys, expect), None);
+                    let body = cbor(&other);
+                    assert_eq!(keys_of(CborScan::new(&body), &keys, expect), None);
+                }
+            }
+        }
+    }
 }
