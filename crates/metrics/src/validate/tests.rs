@@ -99,3 +99,42 @@ fn equal_keys_hash_equally_and_values_list_entries() {
     assert_eq!(vc[0].entries.len(), 2);
     assert!(matches!(vc[0].entries, Entries::Many(_)));
 }
+
+#[test]
+fn the_first_error_is_named_by_its_place_across_chunks() {
+    let mut ix = crate::index::Index::default();
+    // Known series throughout, so that every chunk is looked up and every datum resolved.
+    let one = [datum(2)];
+    let known = validate_put(Some("App"), &one, 60_000).expect("ok");
+    ix.get_or_create_valid("1", "r", "App", &known[0]);
+    let mut data = vec![datum(2); 3 * CHUNK + 5];
+    let (first, second) = (CHUNK + 7, 2 * CHUNK + 1);
+    data[first].value = Some(f64::NAN);
+    data[second].metric_name = None;
+    let mut calls = 0;
+    let resolve = |d: &[MetricDatum], p: &mut [Prepared]| {
+        calls += 1;
+        ix.resolve("1", "r", "App", d, p);
+    };
+    let err = validate_put_with(Some("App"), &data, 60_000, resolve).expect_err("bad");
+    assert!(
+        err.to_string()
+            .contains(&format!("MetricData.member.{}.Value", first + 1)),
+        "{err}"
+    );
+    assert_eq!(calls, 2, "stops at the chunk of the first error");
+    data[first].value = Some(1.0);
+    let err = validate_put(Some("App"), &data, 60_000).expect_err("bad");
+    assert!(
+        err.to_string()
+            .contains(&format!("MetricData.member.{}.MetricName", second + 1)),
+        "{err}"
+    );
+    data[second].metric_name = Some("M".into());
+    let ok = validate_put_with(Some("App"), &data, 60_000, |d, p| {
+        ix.resolve("1", "r", "App", d, p);
+    })
+    .expect("ok");
+    assert_eq!(ok.len(), data.len());
+    assert!(ok.iter().all(|v| v.series().is_some()));
+}
