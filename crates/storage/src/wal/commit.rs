@@ -1,12 +1,13 @@
-//! Durability tracking and group commit: the synced position, blocking and async waits for it,
-//! and the background committer thread that fsyncs every interval while the log is dirty, or at
-//! once when a waiter kicks it (`SyncPolicy::OnWait`: leader/follower group commit).
+//! Durability tracking and group commit: the synced position, blocking and async waits for it
+//! (a blocking waiter under `SyncPolicy::OnWait` leads a round itself when none runs:
+//! leader/follower group commit), and the background committer thread that fsyncs every
+//! interval while the log is dirty, or at once when an async waiter kicks it.
 
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use parking_lot::{Condvar, Mutex};
+use parking_lot::{Condvar, Mutex, MutexGuard};
 use tokio::sync::watch;
 
 use super::Position;
@@ -105,6 +106,28 @@ impl Durability {
                 return r;
             }
             self.cond.wait(&mut g);
+        }
+    }
+
+    /// Blocks until `pos` is durable, running rounds itself: `try_start` starts a round (`None`
+    /// while another runs), `run` runs it, publishing after it lets the round go. Deciding to
+    /// wait and waiting happen under the lock a publish takes, and a running round publishes
+    /// only after this caller's `try_start` failed, so no publish is missed.
+    pub(crate) fn wait_leading<R>(
+        &self,
+        pos: Position,
+        try_start: impl Fn() -> Option<R>,
+        run: impl Fn(R) -> Result<(), WalError>,
+    ) -> Result<(), WalError> {
+        let mut g = self.lock.lock();
+        loop {
+            if let Some(r) = self.settled(pos) {
+                return r;
+            }
+            match try_start() {
+                Some(round) => MutexGuard::unlocked(&mut g, || run(round))?,
+                None => self.cond.wait(&mut g),
+            }
         }
     }
 

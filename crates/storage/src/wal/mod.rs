@@ -49,9 +49,10 @@ pub enum SyncPolicy {
     /// until the fsync that covers their record.
     GroupCommit { interval: Duration },
     /// Group commit led by its waiters: when a record is waited for and no fsync round is
-    /// running, the committer thread starts one at once; records appended while it runs share
-    /// the next round, so concurrent writers share fsyncs without a fixed delay. Records nobody
-    /// waits for are fsynced every `interval`.
+    /// running, one starts at once — run by a blocking waiter itself, by the committer thread
+    /// for an async one; records appended while it runs share the next round, so concurrent
+    /// writers share fsyncs without a fixed delay. Records nobody waits for are fsynced every
+    /// `interval`.
     OnWait { interval: Duration },
     /// Records are written to the OS on append and fsynced only by `sync`, rotation and `close`;
     /// they survive a process crash but not a machine crash.
@@ -199,8 +200,8 @@ impl Wal {
     }
 
     /// Blocks until the record at `pos` is durable: `GroupCommit` waits for the committer's next
-    /// fsync, `OnWait` kicks the committer and waits for its round, `Always` fsyncs now if
-    /// needed, `Never` returns at once.
+    /// fsync, `OnWait` runs a round itself if none is running (else waits for it, and leads the
+    /// next if it did not cover `pos`), `Always` fsyncs now if needed, `Never` returns at once.
     pub fn wait_durable(&self, pos: Position) -> Result<(), WalError> {
         if let Some(r) = self.shared.durability.settled(pos) {
             return r;
@@ -210,10 +211,7 @@ impl Wal {
             SyncPolicy::Never => Ok(()),
             SyncPolicy::Always => self.shared.sync_to(pos),
             SyncPolicy::GroupCommit { .. } => self.shared.durability.wait(pos),
-            SyncPolicy::OnWait { .. } => {
-                self.shared.stopper.kick();
-                self.shared.durability.wait(pos)
-            }
+            SyncPolicy::OnWait { .. } => self.shared.wait_leading(pos),
         }
     }
 

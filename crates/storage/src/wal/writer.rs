@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use parking_lot::Mutex;
+use parking_lot::{Mutex, MutexGuard};
 
 use super::commit::{Durability, Stopper};
 use super::format::{MAX_RECORD_BYTES, SEGMENT_HEADER_LEN, encode_record, framed_len};
@@ -242,7 +242,14 @@ impl Shared {
     /// One fsync round: writes buffered bytes to the OS and fsyncs them, unless already durable.
     /// Callers that arrive while another round runs wait for it and then usually find nothing to do.
     pub(crate) fn sync_now(&self) -> Result<(), WalError> {
-        let _round = self.sync_lock.lock();
+        self.round(self.sync_lock.lock())
+    }
+
+    /// [`Shared::sync_now`] holding the sync lock (`round`). A successful round lets the lock go
+    /// before it publishes, so that a waiter its publish wakes finds no round running and can
+    /// lead the next one at once ([`Shared::wait_leading`]). A failed one poisons the log first,
+    /// so that no later round can report data durable past an fsync that failed.
+    fn round(&self, round: MutexGuard<'_, ()>) -> Result<(), WalError> {
         self.durability.check_ok()?;
         let (file, path, end) = {
             let mut w = self.writer.lock();
@@ -254,6 +261,7 @@ impl Shared {
         }
         match file.sync_data() {
             Ok(()) => {
+                drop(round);
                 self.fsyncs.fetch_add(1, Ordering::Relaxed);
                 self.durability.publish(end);
                 Ok(())
@@ -264,6 +272,15 @@ impl Shared {
                 Err(err)
             }
         }
+    }
+
+    /// Blocks until `pos` is durable, leading group commit: a caller that finds no fsync round
+    /// running runs one itself (covering every record appended so far); one that finds a round
+    /// running waits for its publish, and leads the next round if that one did not cover it.
+    /// No thread is woken to fsync for a caller that would only wait for it.
+    pub(crate) fn wait_leading(&self, pos: Position) -> Result<(), WalError> {
+        self.durability
+            .wait_leading(pos, || self.sync_lock.try_lock(), |r| self.round(r))
     }
 
     /// Makes `pos` durable now, sharing an fsync round with concurrent callers where possible.

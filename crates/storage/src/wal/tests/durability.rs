@@ -191,7 +191,10 @@ fn on_wait_commits_at_once_for_a_waiter() -> TestResult {
         wal.stats().synced <= unwaited,
         "appending alone does not fsync"
     );
-    append_and_wait_from_threads(&wal, 4, 50)?;
+    // Blocking waiters lead rounds themselves: many of them, so that waiters often find a
+    // round running and must be woken by its publish (a missed one would hang here, as the
+    // interval never elapses).
+    append_and_wait_from_threads(&wal, 8, 250)?;
     let stats = wal.stats();
     assert!(
         stats.synced > unwaited,
@@ -199,7 +202,7 @@ fn on_wait_commits_at_once_for_a_waiter() -> TestResult {
     );
     // Each round needs a waiter with a new record (rotations add one fsync each).
     assert!(stats.fsyncs <= stats.appends + wal.segments().len() as u64);
-    assert_eq!(collect(&wal)?.len(), 201);
+    assert_eq!(collect(&wal)?.len(), 2_001);
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
