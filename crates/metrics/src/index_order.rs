@@ -134,8 +134,8 @@ fn addr(s: &Arc<str>) -> usize {
 }
 
 impl Index {
-    /// Looks up the series of a batch's datums before they are validated (under the engine's
-    /// read lock, before the write lock of `put`): by the key as the request orders it, then by
+    /// Looks up the series of datums before they are validated (a chunk of a batch at a time,
+    /// under the engine's read lock, before the write lock of `put`): by the key as the request orders it, then by
     /// the sorted key. Datums of known series skip the checks of their key, and applying them
     /// only creates the new ones. Ids are never reused, so a learned order never goes stale.
     pub fn resolve<D: DatumView>(
@@ -146,7 +146,7 @@ impl Index {
         data: &[D],
         prepared: &mut [Prepared],
     ) {
-        // The tenant's part of the hash once per batch, not per datum.
+        // The tenant's part of the hash once per call, not per datum.
         let th = tenant_hash(account, region, namespace);
         let tenant = self.order_tenant(account, region, namespace);
         let room = self.order_room();

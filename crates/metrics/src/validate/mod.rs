@@ -43,7 +43,8 @@ pub fn validate_put<'a, D: DatumView>(
 
 /// [`validate_put`] that lets `resolve` look the (unvalidated) series keys up first (fill in
 /// [`Prepared::series`] of each datum); the datums of series found come out with their id.
-/// Errors are those of [`validate_put`], in the same order.
+/// `resolve` is called once per chunk of up to [`CHUNK`] datums, in order, and not after the
+/// chunk holding the first error. Errors are those of [`validate_put`], in the same order.
 pub fn validate_put_with<'a, D: DatumView>(
     namespace: Option<&str>,
     data: &'a [D],

@@ -189,6 +189,7 @@ fn member<'a, S: Scan<'a>>(
     order: &mut Order,
     seen: &mut Seen,
 ) -> Option<Option<usize>> {
+    debug_assert!(keys.len() < Order::START);
     let Some(k) = s.key_in(entries, keys, order.expect())? else {
         return Some(None);
     };
@@ -232,6 +233,10 @@ const STATISTIC_SET: [Key; 4] = [
     Key::new(b"Minimum"),
     Key::new(b"Maximum"),
 ];
+const SAMPLE_COUNT: usize = 0;
+const SUM: usize = 1;
+const MINIMUM: usize = 2;
+const MAXIMUM: usize = 3;
 
 fn read_with<'a, S: Scan<'a>>(mut s: S, body_len: usize) -> Option<Read> {
     // Sized from the body for the common form (a datum of well over 32 bytes, a dimension of
@@ -326,10 +331,10 @@ fn statistic_set<'a, S: Scan<'a>>(s: &mut S, order: &mut Order) -> Option<Statis
     order.start();
     while let Some(k) = member(s, &mut members, &STATISTIC_SET, order, &mut seen)? {
         let slot = match k {
-            0 => &mut set.sample_count,
-            1 => &mut set.sum,
-            2 => &mut set.minimum,
-            3 => &mut set.maximum,
+            SAMPLE_COUNT => &mut set.sample_count,
+            SUM => &mut set.sum,
+            MINIMUM => &mut set.minimum,
+            MAXIMUM => &mut set.maximum,
             _ => return None,
         };
         *slot = Some(s.number()?.as_f64());

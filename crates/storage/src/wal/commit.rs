@@ -110,9 +110,10 @@ impl Durability {
     }
 
     /// Blocks until `pos` is durable, running rounds itself: `try_start` starts a round (`None`
-    /// while another runs), `run` runs it, publishing after it lets the round go. Deciding to
-    /// wait and waiting happen under the lock a publish takes, and a running round publishes
-    /// only after this caller's `try_start` failed, so no publish is missed.
+    /// while another runs), `run` runs it, publishing after it lets the round go (every round,
+    /// even one with nothing to fsync, ends with a publish). Deciding to wait and waiting happen
+    /// under the lock a publish takes, and a running round publishes only after this caller's
+    /// `try_start` failed, so the waiter is woken by that publish.
     pub(crate) fn wait_leading<R>(
         &self,
         pos: Position,
@@ -152,7 +153,7 @@ pub(crate) struct Stopper {
 #[derive(Debug, Default)]
 struct Flags {
     stopped: bool,
-    /// A waiter wants an fsync round now ([`super::SyncPolicy::OnWait`]).
+    /// An async waiter wants an fsync round now ([`super::SyncPolicy::OnWait`]).
     kicked: bool,
 }
 
@@ -184,7 +185,7 @@ impl Stopper {
 }
 
 /// Starts the thread that fsyncs every `interval` while there is unsynced data, and at once
-/// when kicked by a waiter. All records appended before a round starts share its fsync.
+/// when kicked by an async waiter. All records appended before a round starts share its fsync.
 pub(crate) fn spawn_committer(
     shared: Arc<Shared>,
     interval: Duration,

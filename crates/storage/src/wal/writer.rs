@@ -245,10 +245,12 @@ impl Shared {
         self.round(self.sync_lock.lock())
     }
 
-    /// [`Shared::sync_now`] holding the sync lock (`round`). A successful round lets the lock go
-    /// before it publishes, so that a waiter its publish wakes finds no round running and can
-    /// lead the next one at once ([`Shared::wait_leading`]). A failed one poisons the log first,
-    /// so that no later round can report data durable past an fsync that failed.
+    /// [`Shared::sync_now`] holding the sync lock (`round`). A successful round — one with
+    /// nothing to fsync too — lets the lock go before it publishes (which wakes every blocking
+    /// waiter), so that a waiter who saw it running and was not covered finds no round running
+    /// and leads the next one at once ([`Shared::wait_leading`]). A failed one poisons the log
+    /// first, so that no later round can report data durable past an fsync that failed (a leader
+    /// whose own round fails gets that round's I/O error, as under `Always`).
     fn round(&self, round: MutexGuard<'_, ()>) -> Result<(), WalError> {
         self.durability.check_ok()?;
         let (file, path, end) = {
@@ -257,6 +259,11 @@ impl Shared {
             (w.active.file.clone(), w.active.path.clone(), w.end())
         };
         if self.durability.synced() >= end {
+            // Nothing new to fsync; but a waiter may have appended after `end` was read and
+            // seen this round running: it waits for a publish, so wake it (publishing is
+            // monotonic; this one changes nothing) to lead the next round.
+            drop(round);
+            self.durability.publish(end);
             return Ok(());
         }
         match file.sync_data() {

@@ -179,7 +179,8 @@ fn async_durable_waits_for_group_commit() -> TestResult {
 
 #[test]
 fn on_wait_commits_at_once_for_a_waiter() -> TestResult {
-    // The interval never elapses during the test: only waiters' kicks start fsync rounds.
+    // The interval never elapses during the test: only waiters start fsync rounds (blocking ones
+    // run them, async ones kick the committer).
     let hour = std::time::Duration::from_secs(3600);
     let tmp = tempfile::tempdir()?;
     let wal = Arc::new(Wal::open(

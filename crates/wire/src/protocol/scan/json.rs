@@ -190,7 +190,8 @@ impl<'a> Scan<'a> for JsonScan<'a> {
         if !self.next_entry(entries, b'}')? {
             return Some(None);
         }
-        // `"name":` as a compact body has it.
+        // `"name":` (spaced around the colon, the slow path reads it).
+        self.peek()?;
         if let Some(key) = keys.get(expect) {
             let (buf, p, n) = (self.buf, self.pos, key.len());
             if buf.get(p) == Some(&b'"')
@@ -300,7 +301,7 @@ mod tests {
             12.34, 1.7976931348623157e308, 5e-324, 2.2250738585072011e-308, -0.0, 0.0, 100.00,
             99.99, -12.345, 0.000000000000001, 123456789.123456, 12345678901234.5,
             1234567890123456.7, 0.30000000000000004, 9007199254740993.0, 1.5e1, 0.5E-0,
-            3.141592653589793, 2.718281828459045] , "s": "héllo ✓" } "#;
+            3.141592653589793, 2.718281828459045, -0.5, -0, 7] , "s": "héllo ✓" } "#;
         let (nums, text) = read(body).unwrap();
         let want = decoded(body);
         assert_eq!(nums.len(), want.len());
@@ -337,6 +338,16 @@ mod tests {
     }
 
     #[test]
+    fn plain_numbers_end_at_the_end_of_the_body_too() {
+        assert_eq!(plain_number(b"12"), Some((Number::Int(12), 2)));
+        assert_eq!(plain_number(b"-1.5"), Some((Number::Float(-1.5), 4)));
+        assert_eq!(plain_number(b"0"), Some((Number::Int(0), 1)));
+        assert_eq!(plain_number(b"1."), None);
+        assert_eq!(plain_number(b"-"), None);
+        assert_eq!(plain_number(b""), None);
+    }
+
+    #[test]
     fn closing_quotes_are_found_at_every_offset() {
         for len in 0..40 {
             let mut s = vec![b'a'; len];
@@ -361,6 +372,14 @@ mod tests {
             r#"{"k": [1,]}"#,
             r#"{"k": [,1]}"#,
             r#"{"k": [01]}"#,
+            r#"{"k": [-01]}"#,
+            r#"{"k": [1.]}"#,
+            r#"{"k": [.5]}"#,
+            r#"{"k": [-]}"#,
+            r#"{"k": [+1]}"#,
+            r#"{"k": [1e]}"#,
+            r#"{"k": [1.2.3]}"#,
+            r#"{"k": [1-2]}"#,
             r#"{"k": [1e400]}"#,
             r#"{"k": [null]}"#,
             r#"{"k": ["1"]}"#,

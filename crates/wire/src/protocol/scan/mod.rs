@@ -1,7 +1,8 @@
 //! Fast readers of request bodies in their common form, for operations that read their own bulk
 //! input ([`crate::Operation::read_body_with`]): a pull reader over a CBOR or awsJson body that
-//! hands out keys, text (as [`Span`]s of one validated text store), numbers and container
-//! boundaries, without building anything per item.
+//! matches keys against the caller's [`Key`] table (the expected one compared in place first),
+//! hands out text (as [`Span`]s of one validated text store), numbers and container boundaries,
+//! without building anything per item.
 //!
 //! A reader handles only the common form of a body and answers `None` to anything else
 //! (escapes, indefinite-length text, tags other than a timestamp's, `null`, trailing bytes…):
