@@ -99,6 +99,23 @@ pub struct MetricDatumRef<'a> {
     pub storage_resolution: Option<i64>,
 }
 
+impl<'a> MetricDatumRef<'a> {
+    /// `datum` borrowed, with `dimensions` (its own, as the caller's arena holds them).
+    pub fn borrowing(datum: &'a MetricDatum, dimensions: &'a [DimensionRef<'a>]) -> Self {
+        MetricDatumRef {
+            metric_name: datum.metric_name.as_deref(),
+            dimensions,
+            timestamp: datum.timestamp,
+            value: datum.value,
+            statistic_values: datum.statistic_values,
+            values: &datum.values,
+            counts: &datum.counts,
+            unit: datum.unit.as_deref(),
+            storage_resolution: datum.storage_resolution,
+        }
+    }
+}
+
 /// The identity of one time series inside an `(account, region)`. Every string is interned by
 /// the index, so series sharing a namespace, metric name or dimension share its allocation.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]

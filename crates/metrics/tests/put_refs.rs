@@ -31,17 +31,7 @@ fn with_refs<R>(data: &[MetricDatum], f: impl FnOnce(&[MetricDatumRef<'_>]) -> R
         .map(|d| {
             let dims = &arena[at..at + d.dimensions.len()];
             at += d.dimensions.len();
-            MetricDatumRef {
-                metric_name: d.metric_name.as_deref(),
-                dimensions: dims,
-                timestamp: d.timestamp,
-                value: d.value,
-                statistic_values: d.statistic_values,
-                values: &d.values,
-                counts: &d.counts,
-                unit: d.unit.as_deref(),
-                storage_resolution: d.storage_resolution,
-            }
+            MetricDatumRef::borrowing(d, dims)
         })
         .collect();
     f(&refs)

@@ -47,17 +47,7 @@ fn shown_owned(data: &[MetricDatum]) -> String {
     let refs: Vec<MetricDatumRef<'_>> = data
         .iter()
         .zip(&dims)
-        .map(|(d, dims)| MetricDatumRef {
-            metric_name: d.metric_name.as_deref(),
-            dimensions: dims,
-            timestamp: d.timestamp,
-            value: d.value,
-            statistic_values: d.statistic_values,
-            values: &d.values,
-            counts: &d.counts,
-            unit: d.unit.as_deref(),
-            storage_resolution: d.storage_resolution,
-        })
+        .map(|(d, dims)| MetricDatumRef::borrowing(d, dims))
         .collect();
     shown(&refs)
 }
